@@ -1,0 +1,25 @@
+// Benchmarks are run by hand (never by CI): `dotnet run -c Release --project bench/CultureProbe.Bench -- <name> [options]`.
+// Each benchmark prints its own figures; the README's Performance section records them.
+namespace CultureProbe.Bench;
+
+internal static class Program
+{
+    private static readonly Dictionary<string, (string Description, Func<string[], Task<int>> Run)> Benchmarks = new(StringComparer.Ordinal)
+    {
+        ["import"] = ("Import a synthetic WVS-7 file the size of the official one", ImportBenchmark.RunAsync),
+    };
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || !Benchmarks.TryGetValue(args[0], out var benchmark))
+        {
+            Console.Error.WriteLine("usage: CultureProbe.Bench <benchmark> [options]");
+            foreach (var (name, entry) in Benchmarks)
+            {
+                Console.Error.WriteLine($"  {name,-10} {entry.Description}");
+            }
+            return 2;
+        }
+        return await benchmark.Run(args[1..]).ConfigureAwait(false);
+    }
+}
