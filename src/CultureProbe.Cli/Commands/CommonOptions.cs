@@ -1,0 +1,34 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CultureProbe.Cli.Commands;
+
+/// <summary>Options and output helpers shared by several verbs.</summary>
+internal static class CommonOptions
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    /// <summary>A <c>--format</c> option restricted to <paramref name="allowed"/>.</summary>
+    public static Option<string> Format(string defaultValue, params string[] allowed)
+    {
+        var option = new Option<string>("--format")
+        {
+            Description = $"Output format: {string.Join(" or ", allowed)}.",
+            DefaultValueFactory = _ => defaultValue,
+        };
+        option.AcceptOnlyFromAmong(allowed);
+        return option;
+    }
+
+    /// <summary>Writes <paramref name="value"/> as indented JSON followed by a newline.</summary>
+    public static void WriteJson<T>(TextWriter output, T value)
+    {
+        output.WriteLine(JsonSerializer.Serialize(value, Json));
+    }
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Globalization;
+using CultureProbe.Surveys;
+
+namespace CultureProbe.Cli.Commands;
+
+/// <summary><c>cultureprobe import</c>: turns a survey file into a survey pack.</summary>
+internal static class ImportCommand
+{
+    public static Command Create()
+    {
+        var input = new Argument<FileInfo>("csv") { Description = "The official WVS-7 cross-national CSV (release 5.0 or 6.0), or a long CSV country,question,code,share[,n]." };
+        var output = new Option<FileInfo>("--out") { Description = "Where to write the survey pack (JSON). Written atomically: a failed import leaves an existing pack untouched.", Required = true };
+        var weight = new Option<string>("--weight") { Description = "Weight variable: none, W_WEIGHT (default), S018 or PWGHT.", DefaultValueFactory = _ => WvsCsvImporter.DefaultWeight };
+        var coding = new Option<string>("--coding") { Description = "Answer coding of the file: standard (default) or inverted.", DefaultValueFactory = _ => "standard" };
+        coding.AcceptOnlyFromAmong("standard", "inverted");
+        var layout = new Option<string>("--layout") { Description = "File layout: wvs7 (official microdata), long (aggregated shares) or auto (decide from the header).", DefaultValueFactory = _ => "auto" };
+        layout.AcceptOnlyFromAmong("auto", "wvs7", "long");
+        var command = new Command("import", "Import a survey file into a survey pack of weighted per-country answer distributions.") { input, output, weight, coding, layout };
+        command.SetAction(parse =>
+        {
+            var path = parse.GetValue(input)!.FullName;
+            var packPath = parse.GetValue(output)!.FullName;
+            var chosenLayout = parse.GetValue(layout)!;
+            if (chosenLayout == "auto")
+            {
+                chosenLayout = LooksLikeLongLayout(path) ? "long" : "wvs7";
+            }
+            var bank = QuestionBankLoader.Default;
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            SurveyPack pack = chosenLayout == "long"
+                ? new AggregateCsvImporter(bank).Import(path)
+                : new WvsCsvImporter(bank, CountryTable.Default).Import(path, new WvsImportOptions(
+                    WvsImportOptions.ParseWeight(parse.GetValue(weight)!),
+                    parse.GetValue(coding) == "inverted" ? SurveyCoding.Inverted : SurveyCoding.Standard));
+            SurveyPackFile.Write(pack, packPath);
+            var error = parse.InvocationConfiguration.Error;
+            foreach (var warning in pack.Warnings.Take(20))
+            {
+                error.WriteLine($"warning: {warning}");
+            }
+            if (pack.Warnings.Count > 20)
+            {
+                error.WriteLine($"warning: … and {pack.Warnings.Count - 20} more (see the pack's warnings)");
+            }
+            var p = pack.Provenance;
+            parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"imported {p.RowsRead} rows from {p.Source.FileName} ({p.Source.SizeBytes} bytes, sha256 {p.Source.Sha256[..12]}…) in {stopwatch.Elapsed.TotalSeconds:F1} s: "
+                + $"{p.RowsPerCountry.Count} countries, {pack.Distributions.Count} distributions, {pack.NotAsked.Count} not-asked pairs; weight {p.WeightVariable}, coding {p.Coding}"
+                + $"{(p.Synthetic ? "; SYNTHETIC data" : "")} -> {packPath}"));
+            return Program.ExitOk;
+        });
+        return command;
+    }
+
+    private static bool LooksLikeLongLayout(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+        using var reader = new StreamReader(path);
+        var header = (reader.ReadLine() ?? "").Trim('\uFEFF').Replace("\"", "", StringComparison.Ordinal).ToLowerInvariant();
+        return header.StartsWith("country,question,code,share", StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using CultureProbe.Surveys;
+using Spectre.Console;
+
+namespace CultureProbe.Cli.Commands;
+
+/// <summary><c>cultureprobe questions</c>: lists the question bank or a set of it.</summary>
+internal static class QuestionsCommand
+{
+    public static Command Create()
+    {
+        var set = new Option<string>("--set") { Description = "A set name (all, paper-12, or one from --sets-file), or codes, ranges and categories such as 'Q1,Q177-Q195,ethics'.", DefaultValueFactory = _ => QuestionBank.AllSetName };
+        var setsFile = new Option<FileInfo?>("--sets-file") { Description = "YAML file defining more sets: 'sets: { name: [Q1, Q46-Q56, ethics] }'." };
+        var format = CommonOptions.Format("table", "table", "json");
+        var counts = new Option<bool>("--counts") { Description = "Print only the number of items per category, beside Kim & Baek's (2024) Table 2 counts." };
+        var command = new Command("questions", "List the WVS-7 items of the question bank: code, category, question, options and scores.") { set, setsFile, format, counts };
+        command.SetAction(parse =>
+        {
+            var bank = QuestionBankLoader.Default;
+            if (parse.GetValue(setsFile) is { } file)
+            {
+                QuestionBankLoader.LoadSetsFile(bank, file.FullName);
+            }
+            var questions = bank.Select(parse.GetValue(set)!);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(format) == "json")
+            {
+                CommonOptions.WriteJson(output, questions.Select(q => new
+                {
+                    code = q.Code,
+                    category = q.CategoryId,
+                    text = q.Text,
+                    ordinal = q.IsOrdinal,
+                    options = q.Options.Select(o => new { code = o.Code, label = o.Label, score = o.Score }),
+                }));
+                return Program.ExitOk;
+            }
+            var console = ConsoleFactory.Create(output);
+            if (!parse.GetValue(counts))
+            {
+                var table = new Table().AddColumns("Code", "Category", "Question", "Options (code: label = score)");
+                foreach (var q in questions)
+                {
+                    var options = string.Join("; ", q.Options.Select(o => o.Score is { } s ? $"{o.Code}: {o.Label} = {s:+0.##;-0.##;0}" : $"{o.Code}: {o.Label}"));
+                    table.AddRow(Markup.Escape(q.Code), Markup.Escape(q.CategoryId), Markup.Escape(q.Text), Markup.Escape(q.IsOrdinal ? options : options + " (nominal)"));
+                }
+                console.Write(table);
+            }
+            var countTable = new Table().AddColumns("Category", "Q-range", "Items here", "Kim & Baek (2024)");
+            foreach (var category in bank.Categories)
+            {
+                var here = questions.Count(q => q.CategoryId == category.Id);
+                countTable.AddRow(Markup.Escape(category.Title), $"Q{category.FirstQuestion}–Q{category.LastQuestion}", here.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    category.PaperCount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not used");
+            }
+            countTable.AddRow("[bold]Total[/]", "", questions.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                bank.Categories.Sum(c => c.PaperCount ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            console.Write(countTable);
+            return Program.ExitOk;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using CultureProbe.Cli.Commands;
+
+namespace CultureProbe.Cli;
+
+/// <summary>Entry point of the <c>cultureprobe</c> command.</summary>
+public static class Program
+{
+    /// <summary>Exit code of a successful run.</summary>
+    public const int ExitOk = 0;
+
+    /// <summary>Exit code of a run that failed for reasons other than its input.</summary>
+    public const int ExitRunFailed = 1;
+
+    /// <summary>Exit code of bad usage or bad input.</summary>
+    public const int ExitBadInput = 2;
+
+    /// <summary>Runs the command line and returns the exit code.</summary>
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs the command line with the given writers (used by tests).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = BuildRootCommand();
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            foreach (var parseError in parseResult.Errors)
+            {
+                error.WriteLine($"error: {parseError.Message}");
+            }
+            error.WriteLine("Run 'cultureprobe --help' (or a verb with --help) to see the usage.");
+            return ExitBadInput;
+        }
+        try
+        {
+            return parseResult.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (InputException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitBadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("cancelled; what was finished is kept");
+            return ExitRunFailed;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitRunFailed;
+        }
+    }
+
+    /// <summary>Builds the command tree.</summary>
+    public static RootCommand BuildRootCommand()
+    {
+        var root = new RootCommand("CultureProbe: does this language model judge cultural values the way people in each country do? "
+            + "Compares a model's answers to World Values Survey items with the answer distributions of real populations.");
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(DistributionsCommand.Create());
+        root.Subcommands.Add(QuestionsCommand.Create());
+        root.Subcommands.Add(CountriesCommand.Create());
+        root.Subcommands.Add(SynthCommand.Create());
+        return root;
+    }
+}
