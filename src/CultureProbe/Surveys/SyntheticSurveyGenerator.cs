@@ -11,13 +11,15 @@ namespace CultureProbe.Surveys;
 /// <param name="MissingRate">Share of answers written as a missing code (-1 or -2).</param>
 /// <param name="NotAskedRate">Share of (country, item) pairs written as not asked (-4 for every row).</param>
 /// <param name="AllQuestionColumns">Write every column Q1..Q290 as the official file does, not only the bank's items.</param>
+/// <param name="DerivedColumns">Number of derived numeric columns written after Q290 (the official file has a few hundred; the importer ignores them).</param>
 public sealed record SyntheticSurveyOptions(
     IReadOnlyList<string> Countries,
     int RowsPerCountry = 400,
     int Seed = 7,
     double MissingRate = 0.03,
     double NotAskedRate = 0.02,
-    bool AllQuestionColumns = true);
+    bool AllQuestionColumns = true,
+    int DerivedColumns = 0);
 
 /// <summary>
 /// Writes synthetic microdata in the layout of the official WVS-7 CSV, with known per-country
@@ -123,6 +125,10 @@ public sealed class SyntheticSurveyGenerator
                 writer.Write(',');
                 writer.Write(column);
             }
+            for (var d = 1; d <= options.DerivedColumns; d++)
+            {
+                writer.Write(string.Create(CultureInfo.InvariantCulture, $",DERIVED_{d:D3}"));
+            }
             writer.Write('\n');
             var random = new Random(options.Seed);
             var line = new StringBuilder(4096);
@@ -138,6 +144,10 @@ public sealed class SyntheticSurveyGenerator
                     {
                         line.Append(',');
                         line.Append(sampler(random));
+                    }
+                    for (var d = 0; d < options.DerivedColumns; d++)
+                    {
+                        line.Append(',').Append((random.NextDouble() * 10).ToString("F4", CultureInfo.InvariantCulture));
                     }
                     line.Append('\n');
                     writer.Write(line);
