@@ -51,6 +51,14 @@ public static class Program
             error.WriteLine($"error: {e.Message}");
             return ExitRunFailed;
         }
+#pragma warning disable CA1031 // The command line is the last place to catch: report any failure as a failed run, never a crash.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            error.WriteLine($"error: the run failed: {e.GetType().Name}: {e.Message}");
+            error.WriteLine(e.StackTrace);
+            return ExitRunFailed;
+        }
     }
 
     /// <summary>Builds the command tree.</summary>
