@@ -80,34 +80,47 @@ public static class DistributionMetrics
         Wasserstein1Normalized(p, q, RanksOf(question));
 
     /// <summary>
-    /// Index (in option order) of the most likely option. Ties go to the option first in
-    /// semantic order (lowest rank), or first in option order when <paramref name="ranks"/> is null
-    /// (nominal items). Only exactly equal shares tie.
+    /// Shares closer than this to the largest one count as tied for the top answer. Shares lie in
+    /// [0, 1]; averaging or renormalising along different paths moves them by ~1e-16, and real
+    /// shares that differ do so by far more than 1e-12.
     /// </summary>
-    public static int TopAnswer(IReadOnlyList<double> distribution, IReadOnlyList<int>? ranks = null)
+    public const double DefaultTopAnswerTolerance = 1e-12;
+
+    /// <summary>
+    /// Index (in option order) of the most likely option. Options whose share is within
+    /// <paramref name="tieTolerance"/> of the largest tie, and the tie goes to the one first in
+    /// semantic order (lowest rank), or first in option order when <paramref name="ranks"/> is
+    /// null (nominal items).
+    /// </summary>
+    /// <param name="distribution">The distribution, in option order.</param>
+    /// <param name="ranks">Semantic rank of each option, or null for option order.</param>
+    /// <param name="tieTolerance">Absolute tolerance on shares; 0 keeps only exact ties.</param>
+    public static int TopAnswer(IReadOnlyList<double> distribution, IReadOnlyList<int>? ranks = null, double tieTolerance = DefaultTopAnswerTolerance)
     {
-        ArgumentNullException.ThrowIfNull(distribution);
-        if (distribution.Count == 0)
+        ValidateDistribution(distribution, nameof(distribution));
+        if (!(tieTolerance >= 0.0))
         {
-            throw new ArgumentException("a distribution needs at least one option", nameof(distribution));
+            throw new ArgumentException("the tie tolerance must be ≥ 0", nameof(tieTolerance));
         }
         var order = ranks is null ? Enumerable.Range(0, distribution.Count).ToArray() : RankOrder(ranks, distribution.Count);
-        var best = order[0];
-        for (var position = 1; position < order.Length; position++)
+        var max = distribution.Max();
+        // The first option (in semantic order) that reaches the maximum, up to the tolerance:
+        // well defined even when several shares lie within the tolerance of each other.
+        foreach (var option in order)
         {
-            if (distribution[order[position]] > distribution[best])
+            if (distribution[option] >= max - tieTolerance)
             {
-                best = order[position];
+                return option;
             }
         }
-        return best;
+        return order[0];
     }
 
     /// <summary>Whether p and q have the same <see cref="TopAnswer"/> (ties broken the same way on both sides).</summary>
-    public static bool TopAnswerMatches(IReadOnlyList<double> p, IReadOnlyList<double> q, IReadOnlyList<int>? ranks = null)
+    public static bool TopAnswerMatches(IReadOnlyList<double> p, IReadOnlyList<double> q, IReadOnlyList<int>? ranks = null, double tieTolerance = DefaultTopAnswerTolerance)
     {
         ValidatePair(p, q);
-        return TopAnswer(p, ranks) == TopAnswer(q, ranks);
+        return TopAnswer(p, ranks, tieTolerance) == TopAnswer(q, ranks, tieTolerance);
     }
 
     /// <summary>Mean score Σ p_k s_k, summed in option order; with p a distribution and scores in [−1, 1] it lies in [−1, 1].</summary>

@@ -87,6 +87,45 @@ public sealed class DistributionMetricsTests
     }
 
     [Fact]
+    public void Top_answer_shares_equal_up_to_rounding_noise_tie()
+    {
+        // 0.1 + 0.2 and 0.3 are the same share reached along two paths; the tie goes to the lower rank.
+        double[] noisy = [0.1 + 0.2, 0.3];
+        (noisy[0] == noisy[1]).ShouldBeFalse("the premise: the shares differ in the last bits");
+        DistributionMetrics.TopAnswer([noisy[1], noisy[0]], [0, 1]).ShouldBe(0);
+        DistributionMetrics.TopAnswer([noisy[1], noisy[0]], [1, 0]).ShouldBe(1);
+        DistributionMetrics.TopAnswer([noisy[1], noisy[0]], [1, 0], tieTolerance: 0.0).ShouldBe(noisy[0] > noisy[1] ? 1 : 0);
+        // Shares that really differ are not merged.
+        DistributionMetrics.TopAnswer([0.3, 0.3 + 1e-9], [0, 1]).ShouldBe(1);
+    }
+
+    [Fact]
+    public void Item_comparison_gathers_every_per_item_figure()
+    {
+        var question = new SurveyQuestion("Q9", 9, "social-values", "Better or worse?", true, ScaleDirection.Custom,
+            [new AnswerOption(1, "Better", 2, 1.0), new AnswerOption(2, "Worse", 0, -1.0), new AnswerOption(3, "Same", 1, 0.0)], [], null);
+        double[] p = [0.6, 0.1, 0.3];
+        double[] r = [0.2, 0.5, 0.3];
+
+        var item = ItemComparison.Compare(p, r, question);
+
+        item.Question.ShouldBe("Q9");
+        item.ModelMean.ShouldNotBeNull().ShouldBe(0.5, 1e-15);
+        item.HumanMean.ShouldNotBeNull().ShouldBe(-0.3, 1e-15);
+        item.JensenShannonAlignment.ShouldBe(DistributionMetrics.JensenShannonAlignment(p, r));
+        item.Wasserstein.ShouldBe(DistributionMetrics.Wasserstein1Normalized(p, r, [2, 0, 1]));
+        item.ModelTop.ShouldBe(0);
+        item.HumanTop.ShouldBe(1);
+        item.TopAnswerMatches.ShouldBeFalse();
+
+        var nominal = question with { IsOrdinal = false, Direction = ScaleDirection.None, Options = question.Options.Select(o => o with { Rank = null, Score = null }).ToArray() };
+        var nominalItem = ItemComparison.Compare(p, r, nominal);
+        nominalItem.ModelMean.ShouldBeNull();
+        nominalItem.Wasserstein.ShouldBeNull();
+        nominalItem.JensenShannonAlignment.ShouldBe(item.JensenShannonAlignment);
+    }
+
+    [Fact]
     public void Question_overloads_use_the_option_ranks_and_scores()
     {
         // A custom-ordered item: codes 1, 2, 3 sit at ranks 2, 0, 1.

@@ -118,4 +118,31 @@ public sealed class HumanDistributionAndBaselinesTests
         Baselines.ShuffledCountry(pack, Question, "AAA", assignment).ShouldBe([0.0, 0.0, 0.0, 1.0]);
         Should.Throw<ArgumentException>(() => Baselines.ShuffledCountry(pack, Question, "CCC", assignment));
     }
+
+    [Fact]
+    public void Baseline_items_cover_every_country_with_answers()
+    {
+        var pack = Pack(Item("AAA", (1, 1.0)), Item("BBB", (4, 1.0)), Item("CCC", (2, 0.5), (3, 0.5)));
+
+        var items = Baselines.Items(pack, [Question], ["CCC", "AAA", "BBB", "ZZZ"], seed: 3);
+
+        items.Count.ShouldBe(9, "3 countries with answers × 3 baselines; ZZZ has none");
+        var pooled = items.First(i => i.Baseline == Baselines.PooledName).Distribution;
+        pooled.ShouldBe([1.0 / 3, 1.0 / 6, 1.0 / 6, 1.0 / 3], 1e-15);
+        items.Where(i => i.Baseline == Baselines.UniformName).ShouldAllBe(i => i.Distribution.All(v => v == 0.25));
+        // ZZZ has no answers in the pack, so it is no stand-in either.
+        var assignment = Baselines.ShuffledCountryAssignment(["AAA", "BBB", "CCC"], 3);
+        foreach (var shuffled in items.Where(i => i.Baseline == Baselines.ShuffledCountryName))
+        {
+            shuffled.Distribution.ShouldBe(HumanDistribution.From(pack, assignment[shuffled.Country], Question)!);
+            shuffled.Human.ShouldBe(HumanDistribution.From(pack, shuffled.Country, Question)!);
+        }
+    }
+
+    [Fact]
+    public void A_single_country_gets_no_shuffled_control()
+    {
+        var items = Baselines.Items(Pack(Item("AAA", (1, 1.0))), [Question], ["AAA"], seed: 0);
+        items.Select(i => i.Baseline).ShouldBe([Baselines.UniformName, Baselines.PooledName]);
+    }
 }
