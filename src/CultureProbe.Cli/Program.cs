@@ -73,6 +73,7 @@ public static class Program
         root.Subcommands.Add(CountriesCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(AnalyzeCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         return root;
     }
 }
