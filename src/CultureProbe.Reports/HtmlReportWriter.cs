@@ -109,7 +109,7 @@ public sealed partial class HtmlReportWriter
         var m = results.Method;
         html.Append("<footer>\n<section id=\"provenance\" aria-labelledby=\"provenance-title\">\n<h2 id=\"provenance-title\">Provenance</h2>\n<div class=\"columns\">\n");
         html.Append("<table class=\"kv\"><caption>Survey and run</caption><tbody>");
-        KeyValue(html, "Survey file", p.SurveySource + (p.SyntheticSurvey ? " (synthetic)" : ""));
+        KeyValue(html, "Survey file", DisplaySource(p.SurveySource) + (p.SyntheticSurvey ? " (synthetic)" : ""));
         KeyValue(html, "Survey SHA-256", HashPrefix(p.SurveySha256), code: true);
         KeyValue(html, "Weight variable", p.WeightVariable);
         KeyValue(html, "Question bank SHA-256", HashPrefix(p.QuestionBankSha256), code: true);
@@ -130,7 +130,7 @@ public sealed partial class HtmlReportWriter
         html.Append("<table class=\"data\"><caption>Models</caption><thead><tr><th scope=\"col\">Id</th><th scope=\"col\">Source</th><th scope=\"col\">SHA-256</th><th scope=\"col\">Backend</th><th scope=\"col\">Scoring</th><th scope=\"col\">Chat template</th><th scope=\"col\">Family</th><th scope=\"col\">Parameters</th><th scope=\"col\">Base model</th><th scope=\"col\">Synthetic</th></tr></thead><tbody>");
         foreach (var model in results.Models)
         {
-            html.Append("<tr><th scope=\"row\">").Append(Escape(model.Id)).Append("</th><td class=\"wrap\">").Append(Escape(model.Source))
+            html.Append("<tr><th scope=\"row\">").Append(Escape(model.Id)).Append("</th><td class=\"wrap\">").Append(Escape(DisplaySource(model.Source)))
                 .Append("</td><td><code>").Append(Escape(HashPrefix(model.Sha256))).Append("</code></td><td>").Append(Escape(model.Backend))
                 .Append("</td><td>").Append(Escape(model.ScoringMethod)).Append("</td><td>").Append(model.UsedChatTemplate ? "yes" : "no")
                 .Append("</td><td>").Append(Escape(model.Family ?? "—")).Append("</td><td>")

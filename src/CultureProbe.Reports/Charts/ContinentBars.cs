@@ -17,7 +17,7 @@ internal static class ContinentBars
     private const double TopMargin = 44;
     private const double PlotHeight = 300;
     private const double BottomMargin = 56;
-    private const double GroupGap = 18;
+    private const double GroupGap = 28;
 
     public static string? Render(ReportContext context)
     {
@@ -27,7 +27,7 @@ internal static class ContinentBars
             return null;
         }
         var models = context.Models;
-        var barWidth = Math.Clamp(560.0 / (groups.Count * models.Count), 10, 30);
+        var barWidth = Math.Clamp(820.0 / (groups.Count * models.Count), 10, 32);
         var groupWidth = barWidth * models.Count + GroupGap;
         var plotWidth = Math.Max(520, groups.Count * groupWidth);
         var width = LeftMargin + plotWidth + RightMargin;

@@ -137,7 +137,10 @@ internal sealed class WorldAtlas
                     points.Add(index >= 0 ? arc[k] : arc[arc.Length - 1 - k]);
                 }
             }
-            AppendRing(path, points);
+            foreach (var piece in Antimeridian.Split(points))
+            {
+                AppendRing(path, piece);
+            }
         }
     }
 

@@ -67,6 +67,30 @@ internal static class Markup
         return builder.ToString();
     }
 
+    /// <summary>
+    /// A model source or file name for reading, with any URL scheme taken off the front and named after
+    /// it instead: the report must not contain anything a browser or a checker could take for a link.
+    /// </summary>
+    public static string DisplaySource(string source)
+    {
+        var result = source;
+        var schemes = new List<string>();
+        foreach (var scheme in new[] { "https", "http", "file", "ftp" })
+        {
+            var marker = scheme + "://";
+            int at;
+            while ((at = result.IndexOf(marker, StringComparison.OrdinalIgnoreCase)) >= 0)
+            {
+                result = result.Remove(at, marker.Length);
+                if (!schemes.Contains(scheme))
+                {
+                    schemes.Add(scheme);
+                }
+            }
+        }
+        return schemes.Count == 0 ? result : $"{result} (over {string.Join("/", schemes).ToUpperInvariant()})";
+    }
+
     /// <summary>The first characters of a hash, enough to tell files apart by eye.</summary>
     public static string HashPrefix(string? sha256) =>
         string.IsNullOrEmpty(sha256) ? "\u2014" : sha256.Length <= 12 ? sha256 : sha256[..12];
