@@ -1,0 +1,41 @@
+using CultureProbe.Reports.Svg;
+
+namespace CultureProbe.Reports.Tests.Svg;
+
+public sealed class PaletteTests
+{
+    [Theory]
+    [InlineData(-1.0, "#b2182b")]
+    [InlineData(-2.0, "#b2182b")]
+    [InlineData(0.0, "#f7f7f7")]
+    [InlineData(1.0, "#2166ac")]
+    [InlineData(1 / 3.0, "#d1e5f0")]
+    [InlineData(double.NaN, Palette.NoData)]
+    [InlineData(double.PositiveInfinity, Palette.NoData)]
+    public void Correlation_colours_follow_the_RdBu_stops(double r, string colour)
+    {
+        Palette.Correlation(r).ShouldBe(colour);
+    }
+
+    [Fact]
+    public void Negative_correlations_are_red_and_positive_ones_blue()
+    {
+        foreach (var r in Enumerable.Range(-10, 21).Where(i => i != 0).Select(i => i / 10.0))
+        {
+            var colour = Palette.Correlation(r);
+            var (red, blue) = (Convert.ToInt32(colour[1..3], 16), Convert.ToInt32(colour[5..7], 16));
+            (r < 0 ? red > blue : blue > red).ShouldBeTrue($"r = {r}: {colour}");
+        }
+    }
+
+    [Fact]
+    public void Markup_escapes_text_and_refuses_non_finite_coordinates()
+    {
+        Markup.Escape("a<b & \"c\" 'd'>").ShouldBe("a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
+        Markup.Num(-0.0001).ShouldBe("0");
+        Markup.Num(12.345678).ShouldBe("12.35");
+        Should.Throw<InvalidOperationException>(() => Markup.Num(double.NaN));
+        Markup.Stat(double.NaN).ShouldBe("—");
+        Markup.DisplaySource("https://api.example.org/v1 gpt").ShouldBe("api.example.org/v1 gpt (over HTTPS)");
+    }
+}
