@@ -200,8 +200,11 @@ public sealed partial class HtmlReportWriter
             {
                 AppendRowTable(html, rows, $"Alignment of {model.Id} per country, best first.", "Country", r => $"{context.CountryName(r.Group)} ({r.Group})");
             }
-            var groups = new[] { "all", "western", "continent", "category" }
-                .SelectMany(kind => context.Rows(model.Id, kind).OrderBy(r => r.Group, StringComparer.Ordinal)).ToList();
+            var groups = context.Rows(model.Id, "all")
+                .Concat(context.Rows(model.Id, "western").OrderByDescending(r => r.Group == "Western"))
+                .Concat(context.Rows(model.Id, "continent").OrderBy(r => ReportContext.ContinentOrder.IndexOf(r.Group) is var i and >= 0 ? i : int.MaxValue).ThenBy(r => r.Group, StringComparer.Ordinal))
+                .Concat(context.Rows(model.Id, "category").OrderBy(r => context.CategoryIndex(r.Group)).ThenBy(r => r.Group, StringComparer.Ordinal))
+                .ToList();
             if (groups.Count > 0)
             {
                 AppendRowTable(html, groups, $"Alignment of {model.Id} by group: correlations are means of per-country values.", "Group",

@@ -57,7 +57,7 @@ internal static class BaseChatPairs
             return null;
         }
         var groupWidth = 2 * BarWidth + GroupGap;
-        var width = LeftMargin + Math.Max(420, groups.Count * groupWidth) + 20;
+        var width = LeftMargin + Math.Max(300, groups.Count * groupWidth) + 20;
         var height = TopMargin + PlotHeight + BottomMargin;
         var (low, high) = LinearScale.NiceDomain(groups.SelectMany(g => new[] { g.Base, g.Chat }), 0.2, -1, 1, 0, 0.2);
         var y = new LinearScale(low, high, TopMargin + PlotHeight, TopMargin);

@@ -105,8 +105,9 @@ internal readonly record struct LinearScale(double DomainLow, double DomainHigh,
         var finite = values.Where(double.IsFinite).ToList();
         var low = Math.Min(includeLow, finite.Count == 0 ? includeLow : finite.Min());
         var high = Math.Max(includeHigh, finite.Count == 0 ? includeHigh : finite.Max());
-        low = Math.Max(minLow, Math.Floor(low / step - 1e-9) * step);
-        high = Math.Min(maxHigh, Math.Ceiling(high / step + 1e-9) * step);
+        // The tolerance keeps a value sitting on a step (0, or 0.6 computed as 0.6000000001) from adding an empty step.
+        low = Math.Max(minLow, Math.Floor(low / step + 1e-9) * step);
+        high = Math.Min(maxHigh, Math.Ceiling(high / step - 1e-9) * step);
         return (low, high);
     }
 }

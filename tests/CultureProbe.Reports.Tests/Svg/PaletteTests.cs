@@ -39,3 +39,19 @@ public sealed class PaletteTests
         Markup.DisplaySource("https://api.example.org/v1 gpt").ShouldBe("api.example.org/v1 gpt (over HTTPS)");
     }
 }
+
+public sealed class LinearScaleTests
+{
+    [Theory]
+    [InlineData(0.02, 0.93, 0.0, 1.0)]
+    [InlineData(-0.13, 0.6, -0.2, 0.6)]
+    [InlineData(0.6000000000001, 0.6000000000001, 0.0, 0.6)]
+    [InlineData(-3.0, 3.0, -1.0, 1.0)]
+    public void Nice_domain_covers_the_values_without_an_empty_step(double a, double b, double low, double high)
+    {
+        var domain = LinearScale.NiceDomain([a, b, double.NaN], 0.2, -1, 1, 0, 0);
+
+        domain.Low.ShouldBe(low, 1e-12);
+        domain.High.ShouldBe(high, 1e-12);
+    }
+}
