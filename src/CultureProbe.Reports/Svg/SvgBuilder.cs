@@ -95,7 +95,8 @@ internal readonly record struct LinearScale(double DomainLow, double DomainHigh,
         var first = Math.Ceiling(DomainLow / step - 1e-9) * step;
         for (var v = first; v <= DomainHigh + 1e-9; v += step)
         {
-            yield return Math.Round(v, 10);
+            var rounded = Math.Round(v, 10);
+            yield return rounded == 0 ? 0 : rounded; // never -0, which prints as "-0.0"
         }
     }
 

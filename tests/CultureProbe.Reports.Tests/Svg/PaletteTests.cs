@@ -55,3 +55,16 @@ public sealed class LinearScaleTests
         domain.High.ShouldBe(high, 1e-12);
     }
 }
+
+public sealed class TickTests
+{
+    [Fact]
+    public void Ticks_never_include_negative_zero()
+    {
+        // A domain starting at 0 computes its first tick as Ceiling(-1e-9) * 0.2, which is -0.
+        var ticks = new LinearScale(0, 1, 0, 100).Ticks(0.2).Concat(new LinearScale(-0.6, 1, 0, 100).Ticks(0.2)).ToList();
+
+        ticks.ShouldContain(0);
+        ticks.Select(t => t.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)).ShouldNotContain("-0.0");
+    }
+}
