@@ -338,6 +338,41 @@ public sealed partial class HtmlReportWriterTests
         ReportDocument.Parse(html).ShouldNotBeNull();
     }
 
+    [Fact]
+    public void Countries_missing_from_the_table_are_listed_instead_of_mapped()
+    {
+        // The embedded table may know fewer countries than the results (and analyze groups are not countries at all).
+        var results = SampleResults.Build();
+
+        var html = new HtmlReportWriter().Render(results, CultureProbe.Surveys.CountryTable.Default, SampleResults.Bank, ReportOptions.Default);
+
+        var document = ReportDocument.Parse(html);
+        var caption = document.ById("fig-world-map")!.Element("figcaption")!.Value;
+        caption.ShouldContain("(JPN)");
+        caption.ShouldNotContain("(USA)");
+    }
+
+    [Fact]
+    public void Awkward_model_ids_and_countries_without_items_stay_well_formed()
+    {
+        var results = SampleResults.Build();
+        const string awkward = "gpt <4o> & \"friends\" 'v2' é";
+        var renamed = results with
+        {
+            Models = [.. results.Models.Select((m, i) => i == 2 ? m with { Id = awkward } : m)],
+            Items = [.. results.Items.Select(i => i.Model == SampleResults.OtherModel ? i with { Model = awkward } : i)],
+            Alignment = [.. results.Alignment.Select(a => a.Model == SampleResults.OtherModel ? a with { Model = awkward } : a)],
+        };
+
+        var html = Render(renamed, new ReportOptions(ScatterCountry: "ZZZ", CaseStudyCountries: ["ZZZ", "JPN"]));
+
+        var document = ReportDocument.Parse(html);
+        document.Descendants("h3").Select(h => h.Value).ShouldContain(awkward);
+        document.ById("fig-scatter")!.Value.ShouldContain("No scored items for ZZZ");
+        document.ById("case-table-JPN").ShouldNotBeNull();
+        document.Descendants().Select(e => (string?)e.Attribute("id")).OfType<string>().ShouldBeUnique();
+    }
+
     [GeneratedRegex(@"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s""'<>)]*")]
     private static partial Regex UrlPattern();
 
