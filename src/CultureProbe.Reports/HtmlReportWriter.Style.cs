@@ -45,8 +45,8 @@ public sealed partial class HtmlReportWriter
         caption { text-align: left; font-weight: 600; padding: 4px 0; color: var(--ink); }
         th, td { padding: 4px 9px; border-bottom: 1px solid #eceff2; text-align: left; vertical-align: top; }
         thead th { border-bottom: 2px solid var(--rule); background: #f4f6f8; position: sticky; top: 0; }
-        table.numbers { width: 100%; }
-        table.numbers tbody th { white-space: nowrap; }
+        table.data { width: 100%; }
+        table.data tbody th { white-space: nowrap; }
         table.numbers td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         table.numbers .baseline { color: var(--muted); background: #fafafa; }
         table.kv th { font-weight: 500; color: var(--muted); }

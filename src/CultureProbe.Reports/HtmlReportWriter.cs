@@ -53,7 +53,7 @@ public sealed partial class HtmlReportWriter
         AppendCaseStudies(html, context);
         AppendAlignmentTables(html, context);
         html.Append("</main>\n");
-        AppendFooter(html, context);
+        AppendFooter(html);
         html.Append("</body>\n</html>\n");
         return html.ToString();
     }
@@ -90,6 +90,7 @@ public sealed partial class HtmlReportWriter
             .Append(Escape($"{results.Models.Count} model(s), {countries} countries, {questions} questions in {context.Categories.Count} categories, {results.Items.Count} scored items."))
             .Append("</p>\n");
         html.Append("<nav aria-label=\"Contents\"><ul>")
+            .Append("<li><a href=\"#provenance\">Provenance</a></li>")
             .Append("<li><a href=\"#fig-category-boxplots\">Scores by category</a></li>")
             .Append("<li><a href=\"#fig-continent-bars\">Correlation by continent</a></li>")
             .Append("<li><a href=\"#fig-base-chat\">Base vs chat</a></li>")
@@ -97,17 +98,18 @@ public sealed partial class HtmlReportWriter
             .Append("<li><a href=\"#fig-scatter\">Scatter</a></li>")
             .Append("<li><a href=\"#case-studies\">Case studies</a></li>")
             .Append("<li><a href=\"#alignment-tables\">Alignment tables</a></li>")
-            .Append("<li><a href=\"#provenance\">Provenance</a></li>")
             .Append("</ul></nav>\n");
+        AppendProvenance(html, context);
         html.Append("</header>\n");
     }
 
-    private static void AppendFooter(StringBuilder html, ReportContext context)
+    /// <summary>Where the numbers came from and how they were made, at the top where a reviewer looks first.</summary>
+    private static void AppendProvenance(StringBuilder html, ReportContext context)
     {
         var results = context.Results;
         var p = results.Provenance;
         var m = results.Method;
-        html.Append("<footer>\n<section id=\"provenance\" aria-labelledby=\"provenance-title\">\n<h2 id=\"provenance-title\">Provenance</h2>\n<div class=\"columns\">\n");
+        html.Append("<section id=\"provenance\" aria-labelledby=\"provenance-title\">\n<h2 id=\"provenance-title\">Provenance</h2>\n<div class=\"columns\">\n");
         html.Append("<table class=\"kv\"><caption>Survey and run</caption><tbody>");
         KeyValue(html, "Survey file", DisplaySource(p.SurveySource) + (p.SyntheticSurvey ? " (synthetic)" : ""));
         KeyValue(html, "Survey SHA-256", HashPrefix(p.SurveySha256), code: true);
@@ -139,7 +141,11 @@ public sealed partial class HtmlReportWriter
                 .Append("</td></tr>");
         }
         html.Append("</tbody></table>\n</section>\n");
-        html.Append("<p class=\"note\">Country shapes: Natural Earth 1:110m (public domain), as packaged by world-atlas 2.0.2, in the Equal Earth projection. Colours: Okabe–Ito, Paul Tol and ColorBrewer RdBu (colour-blind safe). This file is self-contained: no scripts, fonts or images are loaded from anywhere.</p>\n");
+    }
+
+    private static void AppendFooter(StringBuilder html)
+    {
+        html.Append("<footer>\n<p class=\"note\">Country shapes: Natural Earth 1:110m (public domain), as packaged by world-atlas 2.0.2, in the Equal Earth projection. Colours: Okabe–Ito, Paul Tol and ColorBrewer RdBu (colour-blind safe). This file is self-contained: no scripts, fonts or images are loaded from anywhere.</p>\n");
         html.Append("</footer>\n");
     }
 
