@@ -57,12 +57,12 @@ internal static class ScatterPlot
             $"{context.CountryName(country)}: {title}",
             $"Scatter plot of {items.Count} questions for {context.CountryName(country)}: x is the population's mean score, y is {model.Id}'s mean score, both from {Markup.Num(low)} to {Markup.Num(high)}. The dashed diagonal marks perfect agreement. Points are coloured and shaped by category.");
         svg.Text(Left + Plot / 2, 18, title, "middle", "panel-title");
-        foreach (var tick in x.Ticks(0.5))
+        foreach (var tick in x.Ticks(high - low > 1.01 ? 0.5 : 0.25))
         {
             svg.Line(x[tick], Top, x[tick], Top + Plot, tick == 0 ? "#bbb" : "#eee");
             svg.Line(Left, y[tick], Left + Plot, y[tick], tick == 0 ? "#bbb" : "#eee");
-            svg.Text(x[tick], Top + Plot + 14, tick.ToString("0.0", CultureInfo.InvariantCulture), "middle", "tick");
-            svg.Text(Left - 5, y[tick], tick.ToString("0.0", CultureInfo.InvariantCulture), "end", "tick", baseline: "middle");
+            svg.Text(x[tick], Top + Plot + 14, tick.ToString("0.0#", CultureInfo.InvariantCulture), "middle", "tick");
+            svg.Text(Left - 5, y[tick], tick.ToString("0.0#", CultureInfo.InvariantCulture), "end", "tick", baseline: "middle");
         }
         svg.Rect(Left, Top, Plot, Plot, "none", "#999");
         svg.Line(x[low], y[low], x[high], y[high], "#666", 1, "5 4", "identity");
