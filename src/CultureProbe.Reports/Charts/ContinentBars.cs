@@ -129,18 +129,3 @@ internal static class ContinentBars
         return result;
     }
 }
-
-internal static class ListExtensions
-{
-    public static int IndexOf<T>(this IReadOnlyList<T> list, T value)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (EqualityComparer<T>.Default.Equals(list[i], value))
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-}
