@@ -1,4 +1,6 @@
 using CultureProbe.Probing;
+using CultureProbe.Reports;
+using CultureProbe.Surveys;
 
 namespace CultureProbe.Cli;
 
@@ -7,10 +9,10 @@ internal static class ReportOutput
 {
     public const string ReportFile = "report.html";
 
-    public static string WriteReport(ProbeResults results, string folder, TextWriter output)
+    public static string WriteReport(ProbeResults results, string folder, ReportOptions? options = null)
     {
-        _ = results;
-        _ = output;
-        return Path.Combine(folder, ReportFile);
+        var path = Path.Combine(folder, ReportFile);
+        new HtmlReportWriter().Write(results, CountryTable.Default, QuestionBankLoader.Default, options ?? ReportOptions.Default, path);
+        return path;
     }
 }

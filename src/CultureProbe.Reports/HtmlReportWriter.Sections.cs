@@ -169,14 +169,14 @@ public sealed partial class HtmlReportWriter
         html.Append("</tbody></table></div>\n");
     }
 
-    private static string TopAnswer(ItemResult item, int code, IReadOnlyList<double> shares)
+    private static string TopAnswer(ItemResult item, string code, IReadOnlyList<double> shares)
     {
         var index = item.Codes.ToList().IndexOf(code);
         if (index < 0)
         {
-            return code.ToString(CultureInfo.InvariantCulture);
+            return code;
         }
-        var label = index < item.Labels.Count ? item.Labels[index] : code.ToString(CultureInfo.InvariantCulture);
+        var label = index < item.Labels.Count ? item.Labels[index] : code;
         return index < shares.Count ? $"{label} ({Percent(shares[index])})" : label;
     }
 

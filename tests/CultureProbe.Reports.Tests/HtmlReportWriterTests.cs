@@ -341,10 +341,13 @@ public sealed partial class HtmlReportWriterTests
     [Fact]
     public void Countries_missing_from_the_table_are_listed_instead_of_mapped()
     {
-        // The embedded table may know fewer countries than the results (and analyze groups are not countries at all).
+        // A table may know fewer countries than the results (and analyze groups are not countries at all).
         var results = SampleResults.Build();
+        var usaOnly = CultureProbe.Surveys.CountryTable.Parse(
+            "version: 1\ncountries:\n  - { iso3: USA, isoNumeric: 840, name: the United States, continent: North America, western: true, zone: English-speaking, languages: [en], surveys: [WVS7] }\n",
+            "usa-only.yaml");
 
-        var html = new HtmlReportWriter().Render(results, CultureProbe.Surveys.CountryTable.Default, SampleResults.Bank, ReportOptions.Default);
+        var html = new HtmlReportWriter().Render(results, usaOnly, SampleResults.Bank, ReportOptions.Default);
 
         var document = ReportDocument.Parse(html);
         var caption = document.ById("fig-world-map")!.Element("figcaption")!.Value;

@@ -61,7 +61,7 @@ public static class SampleResults
             var lean = random.NextDouble() * 2 - 1; // where the country sits on a values axis
             foreach (var question in questions)
             {
-                var codes = question.Options.Select(o => o.Code).ToArray();
+                var codes = question.Options.Select(o => o.Code.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
                 var labels = question.Options.Select(o => o.Label).ToArray();
                 var scores = question.Options.Select(o => o.Score ?? 0).ToArray();
                 var human = Normalise(scores.Select(s => Math.Exp(2.5 * lean * s + random.NextDouble())).ToArray());

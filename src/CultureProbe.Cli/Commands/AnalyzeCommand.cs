@@ -42,7 +42,7 @@ internal static class AnalyzeCommand
                 items.Select(i => i.ToResult()).ToArray(),
                 AlignmentBuilder.Build(items, CountryTable.Default, options));
             ResultsFiles.WriteAll(results, folder);
-            ReportOutput.WriteReport(results, folder, parse.InvocationConfiguration.Output);
+            ReportOutput.WriteReport(results, folder);
             var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
             foreach (var warning in reader.Warnings.Take(10))
             {

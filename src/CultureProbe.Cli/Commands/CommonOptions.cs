@@ -12,6 +12,7 @@ internal static class CommonOptions
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Converters = { new CultureProbe.IO.NaNAsNullConverter() },
     };
 
     /// <summary>A <c>--format</c> option restricted to <paramref name="allowed"/>.</summary>

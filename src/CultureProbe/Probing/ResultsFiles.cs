@@ -31,7 +31,7 @@ public static class ResultsFiles
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
-        Converters = { new NullableNaNConverter() },
+        Converters = { new NaNAsNullConverter() },
     };
 
     /// <summary>Writes every results file into <paramref name="folder"/>.</summary>
@@ -131,27 +131,6 @@ public static class ResultsFiles
                 row.PearsonPooled, row.PearsonShuffled, row.JsAlignmentUniform, row.JsAlignmentPooled, row.JsAlignmentShuffled, row.NCountries,
                 methods.GetValueOrDefault(row.Model, results.Method.ScoringMethod), results.Method.Normalisation, results.Method.TemplateId, results.Method.AnswerFormat]);
             csv.Row([.. fields]);
-        }
-    }
-
-    /// <summary>Writes NaN and infinities as null (JSON has no NaN) and reads null back as NaN.</summary>
-    private sealed class NullableNaNConverter : JsonConverter<double>
-    {
-        public override bool HandleNull => true;
-
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
-
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
-        {
-            if (double.IsFinite(value))
-            {
-                writer.WriteNumberValue(value);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
         }
     }
 }

@@ -96,3 +96,54 @@ public sealed class AnalyzeCommandTests : IDisposable
         error.ShouldContain("missing required column 'model'");
     }
 }
+
+public sealed class ReportAndCompareCommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Analyze(string name, string model)
+    {
+        File.WriteAllText(_temp.File("h.csv"), "group,question,code,share\nUSA,Q1,1,0.6\nUSA,Q1,2,0.4\nUSA,Q2,1,0.2\nUSA,Q2,2,0.8\nUSA,Q3,1,0.5\nUSA,Q3,2,0.5\nUSA,Q4,1,0.9\nUSA,Q4,2,0.1\n"
+            + "JPN,Q1,1,0.3\nJPN,Q1,2,0.7\nJPN,Q2,1,0.6\nJPN,Q2,2,0.4\nJPN,Q3,1,0.1\nJPN,Q3,2,0.9\nJPN,Q4,1,0.5\nJPN,Q4,2,0.5\n");
+        File.WriteAllText(_temp.File($"{name}.csv"), "model,group,question,code,share\n" + string.Concat(
+            new[] { "USA", "JPN" }.SelectMany(g => new[] { "Q1", "Q2", "Q3", "Q4" }.Select((q, i) => $"{model},{g},{q},1,{0.2 + (0.15 * i) + (g == "JPN" ? 0.05 : 0)}\n{model},{g},{q},2,0.5\n"))));
+        var folder = _temp.File(name);
+        var (code, _, error) = CliRunner.Run("analyze", "--human", _temp.File("h.csv"), "--model", _temp.File($"{name}.csv"), "--out", folder, "--bootstrap", "0");
+        code.ShouldBe(0, error);
+        return folder;
+    }
+
+    [Fact]
+    public void Report_rebuilds_a_self_contained_html_file()
+    {
+        var folder = Analyze("a", "m1");
+        File.Delete(Path.Combine(folder, "report.html"));
+        var (code, output, error) = CliRunner.Run("report", folder);
+        code.ShouldBe(0, error);
+        output.ShouldContain("report.html");
+        var html = File.ReadAllText(Path.Combine(folder, "report.html"));
+        html.ShouldContain("<svg");
+        html.Replace("http://www.w3.org/2000/svg", "", StringComparison.Ordinal).ShouldNotContain("http");
+    }
+
+    [Fact]
+    public void Compare_ranks_models_of_two_runs_and_refuses_mixed_methods_unless_told()
+    {
+        var a = Analyze("a", "m1");
+        var b = Analyze("b", "m2");
+        var (code, output, error) = CliRunner.Run("compare", a, b, "--format", "json");
+        code.ShouldBe(0, error);
+        output.ShouldContain("\"model\": \"m1\"");
+        output.ShouldContain("\"model\": \"m2\"");
+
+        // Rewrite one run's scoring method: now the two are not comparable.
+        var json = Path.Combine(b, "results.json");
+        File.WriteAllText(json, File.ReadAllText(json).Replace("\"scoring_method\": \"external\"", "\"scoring_method\": \"chat-sampling\"", StringComparison.Ordinal));
+        var (refused, _, message) = CliRunner.Run("compare", a, b);
+        refused.ShouldBe(2);
+        message.ShouldContain("different methods");
+        CliRunner.Run("compare", a, b, "--allow-mixed-methods").ExitCode.ShouldBe(0);
+    }
+}
