@@ -70,7 +70,7 @@ public static class PromptBuilder
         var choices = Choices(asked, template);
         var prefix = Fill(template.Prefix, asked.Question.Text, choices, null);
         var continuations = asked.Options.Select((o, i) => Continuation(o, i, format)).ToArray();
-        var branches = countries.Select(c => new PromptBranch(c, Fill(template.Suffix, asked.Question.Text, choices, c.Name), continuations)).ToArray();
+        var branches = countries.Select(c => new PromptBranch(c, Fill(template.Suffix, asked.Question.Text, choices, template.CountryName(c)), continuations)).ToArray();
         return new QuestionPrompts(asked, template, format, prefix, branches);
     }
 

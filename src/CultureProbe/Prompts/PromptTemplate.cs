@@ -16,6 +16,16 @@ namespace CultureProbe.Prompts;
 /// <param name="Separator">Between listed choices.</param>
 public sealed record PromptTemplate(string Id, string Language, string Description, string Prefix, string Suffix, string Choice, string Separator)
 {
+    /// <summary>Country names in the template's language, by ISO alpha-3; countries not listed use the country table's English name.</summary>
+    public IReadOnlyDictionary<string, string> CountryNames { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The name of <paramref name="country"/> as this template writes it.</summary>
+    public string CountryName(Surveys.Country country)
+    {
+        ArgumentNullException.ThrowIfNull(country);
+        return CountryNames.TryGetValue(country.Iso3, out var name) ? name : country.Name;
+    }
+
     /// <summary>SHA-256 of everything that shapes the prompt text.</summary>
     public string Sha256 { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
         string.Join('\u001f', Language, Prefix, Suffix, Choice, Separator))));
@@ -24,7 +34,7 @@ public sealed record PromptTemplate(string Id, string Language, string Descripti
 /// <summary>The templates of one or more languages.</summary>
 public sealed class PromptTemplateSet
 {
-    private static readonly string[] BuiltInLanguages = ["en"];
+    private static readonly string[] BuiltInLanguages = ["en", "da", "nl", "pt"];
     private readonly Dictionary<string, List<PromptTemplate>> _byLanguage = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, string> _defaults = new(StringComparer.OrdinalIgnoreCase);
 
@@ -35,8 +45,11 @@ public sealed class PromptTemplateSet
         foreach (var language in BuiltInLanguages)
         {
             var name = $"CultureProbe.Data.templates.{language}.yaml";
-            using var stream = typeof(PromptTemplateSet).Assembly.GetManifestResourceStream(name)
-                ?? throw new InvalidOperationException($"embedded resource {name} is missing from the build");
+            using var stream = typeof(PromptTemplateSet).Assembly.GetManifestResourceStream(name);
+            if (stream is null)
+            {
+                continue;
+            }
             using var reader = new StreamReader(stream, Encoding.UTF8);
             set.Add(reader.ReadToEnd(), $"templates/{language}.yaml (embedded)");
         }
@@ -98,6 +111,14 @@ public sealed class PromptTemplateSet
             list = [];
             _byLanguage[dto.Language] = list;
         }
+        var countryNames = new Dictionary<string, string>(dto.CountryNames ?? [], StringComparer.OrdinalIgnoreCase);
+        foreach (var (code, countryName) in countryNames)
+        {
+            if (code.Length != 3 || string.IsNullOrWhiteSpace(countryName))
+            {
+                throw new InputException($"{source}: countryNames.{code}: expected an ISO alpha-3 code and a non-empty name");
+            }
+        }
         foreach (var (t, i) in (dto.Templates ?? []).Select((t, i) => (t, i)))
         {
             var where = $"{source}: templates[{i}]{(t.Id is null ? "" : $" ({t.Id})")}";
@@ -128,7 +149,7 @@ public sealed class PromptTemplateSet
             {
                 throw new InputException($"{where}.choice: expected {{letter}} and/or {{label}}");
             }
-            list.Add(new PromptTemplate(t.Id, dto.Language, t.Description ?? "", prefix, suffix, choice, t.Separator ?? ", "));
+            list.Add(new PromptTemplate(t.Id, dto.Language, t.Description ?? "", prefix, suffix, choice, t.Separator ?? ", ") { CountryNames = countryNames });
         }
         if (dto.Default is not null)
         {
@@ -144,6 +165,7 @@ public sealed class PromptTemplateSet
     {
         public string? Language { get; set; }
         public string? Default { get; set; }
+        public Dictionary<string, string>? CountryNames { get; set; }
         public List<TemplateDto>? Templates { get; set; }
     }
 
