@@ -1,0 +1,82 @@
+namespace CultureProbe.Analysis.MixedModels;
+
+/// <summary>
+/// In-place dense Cholesky factorisation and triangular solves on row-major arrays. The
+/// profiled deviance calls these hundreds of times per fit, so they avoid allocations.
+/// </summary>
+internal static class DenseCholesky
+{
+    /// <summary>
+    /// Overwrites the lower triangle of the n × n matrix <paramref name="a"/> (row-major, stride
+    /// n) with L where A = L L'. Returns false if A is not positive definite.
+    /// </summary>
+    public static bool Factor(double[] a, int n)
+    {
+        for (var j = 0; j < n; j++)
+        {
+            var rowJ = j * n;
+            var d = a[rowJ + j];
+            for (var k = 0; k < j; k++)
+            {
+                d -= a[rowJ + k] * a[rowJ + k];
+            }
+            if (!(d > 0))
+            {
+                return false;
+            }
+            d = Math.Sqrt(d);
+            a[rowJ + j] = d;
+            for (var i = j + 1; i < n; i++)
+            {
+                var rowI = i * n;
+                var s = a[rowI + j];
+                for (var k = 0; k < j; k++)
+                {
+                    s -= a[rowI + k] * a[rowJ + k];
+                }
+                a[rowI + j] = s / d;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Solves L x = b in place (b of length n) with the lower factor from <see cref="Factor"/>.</summary>
+    public static void SolveLower(double[] l, int n, Span<double> b)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var s = b[i];
+            var row = i * n;
+            for (var k = 0; k < i; k++)
+            {
+                s -= l[row + k] * b[k];
+            }
+            b[i] = s / l[row + i];
+        }
+    }
+
+    /// <summary>Solves L' x = b in place.</summary>
+    public static void SolveUpper(double[] l, int n, Span<double> b)
+    {
+        for (var i = n - 1; i >= 0; i--)
+        {
+            var s = b[i];
+            for (var k = i + 1; k < n; k++)
+            {
+                s -= l[k * n + i] * b[k];
+            }
+            b[i] = s / l[i * n + i];
+        }
+    }
+
+    /// <summary>Sum of the logs of the squared diagonal: log det(L L').</summary>
+    public static double LogDeterminant(double[] l, int n)
+    {
+        double s = 0;
+        for (var i = 0; i < n; i++)
+        {
+            s += Math.Log(l[i * n + i]);
+        }
+        return 2 * s;
+    }
+}
