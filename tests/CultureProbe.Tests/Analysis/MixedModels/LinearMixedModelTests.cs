@@ -10,6 +10,9 @@ namespace CultureProbe.Tests.Analysis.MixedModels;
 /// enough: fixed effects and standard errors within 1e-4 relative, variance components within
 /// 1e-3 relative, log-likelihood within 1e-3 absolute. lme4 stops its own optimiser at about
 /// 1e-6 in θ, so a tighter comparison would measure lme4's stopping point rather than ours.
+/// Where lme4's default optimiser stops short of the optimum (boundary fits), the fixture holds
+/// the best of several tightly converged lme4 runs (see make_fixtures.R and each case's
+/// "optimizer" field), because the oracle is lme4's criterion, not its default stopping point.
 /// </summary>
 public sealed class LinearMixedModelTests
 {
@@ -65,7 +68,9 @@ public sealed class LinearMixedModelTests
             }
             else
             {
-                ShouldBeRelative(a.Covariance!.Value, e.GetProperty("vcov").GetDouble(), VarianceRelative, $"{a.Group} {a.Term},{a.Term2} covariance", floor: 1e-6 * residual);
+                // A covariance near zero has no useful relative error; 1e-3 of sqrt(var1 var2) is 1e-3 on the correlation scale.
+                var scale = Math.Sqrt(VarianceOf(fit, a.Group, a.Term) * VarianceOf(fit, a.Group, a.Term2));
+                ShouldBeRelative(a.Covariance!.Value, e.GetProperty("vcov").GetDouble(), VarianceRelative, $"{a.Group} {a.Term},{a.Term2} covariance", floor: Math.Max(1e-3 * scale, 1e-6 * residual));
                 a.Correlation!.Value.ShouldBe(e.GetProperty("sdcor").GetDouble(), VarianceRelative, $"{a.Group} {a.Term},{a.Term2} correlation");
             }
         }
@@ -137,6 +142,9 @@ public sealed class LinearMixedModelTests
         message.ShouldContain("no column named 'z'");
         message.ShouldContain("columns: y, x, g");
     }
+
+    private static double VarianceOf(MixedModelFit fit, string group, string term) =>
+        fit.RandomEffects.Single(r => r.Group == group && r.Term == term && r.Term2 is null).Variance!.Value;
 
     internal static void ShouldBeRelative(double actual, double expected, double relative, string what, double floor = 0)
     {

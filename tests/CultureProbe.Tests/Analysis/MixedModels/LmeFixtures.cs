@@ -10,7 +10,7 @@ public static class LmeFixtures
 {
     public static string Folder => Path.Combine(AppContext.BaseDirectory, "Fixtures", "lmm");
 
-    public static readonly string[] DataSets = ["intercept", "slope", "crossed", "nested", "paper", "factors", "sleepstudy"];
+    public static readonly string[] DataSets = ["intercept", "slope", "crossed", "nested", "paper", "factors", "sleepstudy", "slopes3", "boundary", "crossed_large"];
 
     public static JsonElement Load(string dataSet)
     {
