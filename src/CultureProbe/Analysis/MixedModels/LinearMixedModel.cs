@@ -39,9 +39,15 @@ public static class LinearMixedModel
         }
 
         var ordered = LmeOrder(frame.Blocks);
-        var deviance = new ProfiledDeviance(frame.Y, frame.X, ordered, reml);
+        // The optimiser works on random-effect columns scaled to unit root mean square, so that θ
+        // is of order one whatever the units of x (a slope per gram and per kilogram give the same
+        // fit). With Z = Z_s S, the factor on the original scale is T = S⁻¹ T_s.
+        var scales = ordered.Select(ColumnScales).ToArray();
+        var scaled = ordered.Select((b, i) => Scale(b, scales[i])).ToList();
+        var deviance = new ProfiledDeviance(frame.Y, frame.X, scaled, reml);
         var optimum = ThetaOptimizer.Minimize(theta => deviance.Evaluate(theta), deviance.InitialTheta(), ordered.Select(b => b.K).ToArray());
         var criterion = deviance.Evaluate(optimum.Theta);
+        var thetaOriginal = Unscale(optimum.Theta, scales);
 
         var n = deviance.N;
         var p = deviance.P;
@@ -68,7 +74,7 @@ public static class LinearMixedModel
             {
                 for (var i = j; i < k; i++)
                 {
-                    lower[i, j] = optimum.Theta[t++];
+                    lower[i, j] = thetaOriginal[t++];
                 }
             }
             var covariance = new double[k, k];
@@ -108,7 +114,58 @@ public static class LinearMixedModel
             }
         }
         return new MixedModelFit(formula, reml, fixedEffects, randomEffects, sigma2, -criterion / 2, criterion, optimum.Converged, n,
-            groupCounts, optimum.Theta, frame.DroppedFixedNames, optimum.Evaluations);
+            groupCounts, thetaOriginal, frame.DroppedFixedNames, optimum.Evaluations);
+    }
+
+    private static double[] ColumnScales(RandomBlock block)
+    {
+        var n = block.LevelOf.Length;
+        var scales = new double[block.K];
+        for (var j = 0; j < block.K; j++)
+        {
+            double sum = 0;
+            for (var i = 0; i < n; i++)
+            {
+                sum += block.Values[i, j] * block.Values[i, j];
+            }
+            var rms = Math.Sqrt(sum / n);
+            scales[j] = rms > 0 && double.IsFinite(rms) ? rms : 1;
+        }
+        return scales;
+    }
+
+    private static RandomBlock Scale(RandomBlock block, double[] scales)
+    {
+        var n = block.LevelOf.Length;
+        var values = new double[n, block.K];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < block.K; j++)
+            {
+                values[i, j] = block.Values[i, j] / scales[j];
+            }
+        }
+        return block with { Values = values };
+    }
+
+    /// <summary>T = S⁻¹ T_s: row i of each lower-triangular factor is divided by the scale of effect i.</summary>
+    private static double[] Unscale(double[] theta, double[][] scales)
+    {
+        var result = new double[theta.Length];
+        var t = 0;
+        foreach (var s in scales)
+        {
+            var k = s.Length;
+            for (var j = 0; j < k; j++)
+            {
+                for (var i = j; i < k; i++)
+                {
+                    result[t] = theta[t] / s[i];
+                    t++;
+                }
+            }
+        }
+        return result;
     }
 
     /// <summary>

@@ -127,6 +127,31 @@ public sealed class LinearMixedModelTests
         fit.ResidualVariance.ShouldBe(654.94, 0.005);
     }
 
+    [Theory]
+    [InlineData(1000.0)]
+    [InlineData(1e-3)]
+    [InlineData(1e6)]
+    [InlineData(1e-6)]
+    public void Rescaling_a_predictor_rescales_its_estimates_and_nothing_else(double factor)
+    {
+        // Given the slope data with x in other units (lme4's ML fit of the original as reference)
+        var expected = LmeFixtures.Load("slope").GetProperty("cases")[1];
+        var original = DataFrame.ReadCsv(LmeFixtures.DataPath("slope"));
+        var data = new DataFrame(original.Columns.Select(c => c.Name == "x" ? DataColumn.Numeric("x", c.NumericValues!.Select(v => v * factor).ToArray()) : c).ToArray());
+
+        // When we fit y ~ x + (x | g) by ML
+        var fit = LinearMixedModel.Fit(data, "y ~ x + (x | g)", reml: false);
+
+        // Then the slope, its variance and covariance carry the factor; the likelihood does not change
+        var fixedExpected = expected.GetProperty("fixed");
+        ShouldBeRelative(fit.FixedEffects[1].Estimate * factor, fixedExpected[1].GetProperty("estimate").GetDouble(), FixedRelative, "x");
+        ShouldBeRelative(fit.FixedEffects[1].StandardError * factor, fixedExpected[1].GetProperty("se").GetDouble(), FixedRelative, "x se");
+        var random = expected.GetProperty("random");
+        ShouldBeRelative(fit.RandomEffects[1].Variance!.Value * factor * factor, random[1].GetProperty("vcov").GetDouble(), VarianceRelative, "x variance");
+        ShouldBeRelative(fit.RandomEffects[2].Covariance!.Value * factor, random[2].GetProperty("vcov").GetDouble(), VarianceRelative, "covariance");
+        fit.LogLikelihood.ShouldBe(expected.GetProperty("loglik").GetDouble(), LogLikAbsolute);
+    }
+
     [Fact]
     public void A_formula_without_random_terms_is_refused_with_a_hint()
     {
