@@ -32,6 +32,11 @@ public static class LinearMixedModel
             {
                 throw new InputException($"formula '{formula.Text}': the grouping factor {block.Group} has {block.Levels} levels for {frame.N} observations (expected fewer levels than observations)");
             }
+            if (block.K > 1 && block.Levels * block.K >= frame.N)
+            {
+                // lme4 stops here too (check.nobs.vs.nRE): the variances would not be identifiable from the residual.
+                throw new InputException($"formula '{formula.Text}': the term for {block.Group} has {block.Levels * block.K} random effects for {frame.N} observations (expected fewer effects than observations)");
+            }
         }
         if (frame.N - frame.X.GetLength(1) <= 0)
         {

@@ -153,6 +153,44 @@ public sealed class LinearMixedModelTests
     }
 
     [Fact]
+    public void Row_order_and_group_labels_do_not_change_the_fit()
+    {
+        // Given the crossed data with rows reversed and subjects relabelled so that they sort in another order
+        var original = DataFrame.ReadCsv(LmeFixtures.DataPath("crossed"));
+        var n = original.RowCount;
+        var shuffled = new DataFrame(original.Columns.Select(c => c.IsNumeric
+            ? DataColumn.Numeric(c.Name, Enumerable.Range(0, n).Select(i => c.NumericValues![n - 1 - i]).ToArray())
+            : DataColumn.Factor(c.Name, Enumerable.Range(0, n).Select(i => (string?)("z" + new string(c.TextAt(n - 1 - i).Reverse().ToArray()))).ToArray())).ToArray());
+        const string formula = "y ~ x + (x | subject) + (1 | item)";
+
+        // When both are fitted
+        var a = LinearMixedModel.Fit(original, formula);
+        var b = LinearMixedModel.Fit(shuffled, formula);
+
+        // Then the estimates agree to the optimiser's precision, far inside the lme4 tolerances
+        for (var i = 0; i < a.FixedEffects.Count; i++)
+        {
+            ShouldBeRelative(b.FixedEffects[i].Estimate, a.FixedEffects[i].Estimate, 1e-6, a.FixedEffects[i].Term);
+        }
+        for (var i = 0; i < a.RandomEffects.Count; i++)
+        {
+            ShouldBeRelative(b.RandomEffects[i].Variance ?? b.RandomEffects[i].Covariance!.Value, a.RandomEffects[i].Variance ?? a.RandomEffects[i].Covariance!.Value, 1e-4, a.RandomEffects[i].Term, floor: 1e-8);
+        }
+        b.LogLikelihood.ShouldBe(a.LogLikelihood, 1e-8);
+    }
+
+    [Fact]
+    public void Too_many_random_effects_for_the_observations_are_refused_as_lme4_refuses_them()
+    {
+        var data = new DataFrame([
+            DataColumn.Numeric("y", [1, 2, 3, 4, 5, 7]),
+            DataColumn.Numeric("x", [1, 2, 1, 2, 1, 2]),
+            DataColumn.Factor("g", ["a", "a", "b", "b", "c", "c"]),
+        ]);
+        Should.Throw<InputException>(() => LinearMixedModel.Fit(data, "y ~ x + (x | g)")).Message.ShouldContain("6 random effects for 6 observations");
+    }
+
+    [Fact]
     public void A_formula_without_random_terms_is_refused_with_a_hint()
     {
         var data = DataFrame.ReadCsv(LmeFixtures.DataPath("intercept"));
