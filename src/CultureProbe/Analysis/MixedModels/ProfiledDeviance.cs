@@ -36,6 +36,8 @@ internal sealed class ProfiledDeviance
     private readonly double[] _xtx; // p × p
     private readonly double[] _xty; // p
 
+    private readonly int[][] _rowsOfLevel; // per level of block 0: rows of the other terms' part (ascending) whose Z2'Z1 block with it is non-zero
+    private readonly double[] _s22;
     private readonly double[][] _t; // lower-triangular T per block, k × k row-major
     private readonly double[] _l11;
     private readonly double[] _w21;
@@ -87,6 +89,8 @@ internal sealed class ProfiledDeviance
         _xty = new double[_p];
         Precompute();
 
+        _rowsOfLevel = RowsOfLevel();
+        _s22 = new double[_q2 * _q2];
         _t = _blocks.Select(b => new double[b.K * b.K]).ToArray();
         _l11 = new double[_d1.Length];
         _w21 = new double[_a21.Length];
@@ -325,6 +329,34 @@ internal sealed class ProfiledDeviance
         }
     }
 
+    /// <summary>
+    /// For each level of the first term, the rows of the other terms that share an observation
+    /// with it, widened to whole level blocks (Λ2' mixes the rows within a level's block).
+    /// </summary>
+    private int[][] RowsOfLevel()
+    {
+        var sets = new SortedSet<int>[_m0];
+        for (var l = 0; l < _m0; l++)
+        {
+            sets[l] = [];
+        }
+        var b0 = _blocks[0];
+        for (var i = 0; i < _n; i++)
+        {
+            var l = b0.LevelOf[i];
+            for (var bi = 1; bi < _blocks.Length; bi++)
+            {
+                var block = _blocks[bi];
+                var start = _offset[bi] - _q1 + block.LevelOf[i] * block.K;
+                for (var a = 0; a < block.K; a++)
+                {
+                    sets[l].Add(start + a);
+                }
+            }
+        }
+        return sets.Select(s => s.ToArray()).ToArray();
+    }
+
     private void SetT(ReadOnlySpan<double> theta)
     {
         var t = 0;
@@ -432,18 +464,35 @@ internal sealed class ProfiledDeviance
             }
         }
         LeftMultiplyLambda2Transpose(_w22, _q2, _l22);
+        // Subtract L21 L21' level by level of the first term: a level's columns of L21 are
+        // non-zero only in the rows of levels that share observations with it, so this costs
+        // the sum over levels of (rows touched)² rather than q2² q1.
+        Array.Clear(_s22);
+        for (var l = 0; l < _m0; l++)
+        {
+            var rows = _rowsOfLevel[l];
+            var c0 = l * k0;
+            for (var a = 0; a < rows.Length; a++)
+            {
+                var ri = rows[a] * _q1 + c0;
+                var si = rows[a] * _q2;
+                for (var b = 0; b <= a; b++)
+                {
+                    var rj = rows[b] * _q1 + c0;
+                    double s = 0;
+                    for (var c = 0; c < k0; c++)
+                    {
+                        s += _l21[ri + c] * _l21[rj + c];
+                    }
+                    _s22[si + rows[b]] += s;
+                }
+            }
+        }
         for (var i = 0; i < _q2; i++)
         {
-            var ri = i * _q1;
             for (var j = 0; j <= i; j++)
             {
-                var rj = j * _q1;
-                double s = 0;
-                for (var c = 0; c < _q1; c++)
-                {
-                    s += _l21[ri + c] * _l21[rj + c];
-                }
-                var v = _l22[i * _q2 + j] - s + (i == j ? 1 : 0);
+                var v = _l22[i * _q2 + j] - _s22[i * _q2 + j] + (i == j ? 1 : 0);
                 _l22[i * _q2 + j] = v;
                 _l22[j * _q2 + i] = v;
             }
