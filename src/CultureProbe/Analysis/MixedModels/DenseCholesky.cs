@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace CultureProbe.Analysis.MixedModels;
 
 /// <summary>
@@ -15,11 +18,8 @@ internal static class DenseCholesky
         for (var j = 0; j < n; j++)
         {
             var rowJ = j * n;
-            var d = a[rowJ + j];
-            for (var k = 0; k < j; k++)
-            {
-                d -= a[rowJ + k] * a[rowJ + k];
-            }
+            var lj = a.AsSpan(rowJ, j);
+            var d = a[rowJ + j] - Dot(lj, lj);
             if (!(d > 0))
             {
                 return false;
@@ -29,12 +29,7 @@ internal static class DenseCholesky
             for (var i = j + 1; i < n; i++)
             {
                 var rowI = i * n;
-                var s = a[rowI + j];
-                for (var k = 0; k < j; k++)
-                {
-                    s -= a[rowI + k] * a[rowJ + k];
-                }
-                a[rowI + j] = s / d;
+                a[rowI + j] = (a[rowI + j] - Dot(a.AsSpan(rowI, j), lj)) / d;
             }
         }
         return true;
@@ -45,13 +40,8 @@ internal static class DenseCholesky
     {
         for (var i = 0; i < n; i++)
         {
-            var s = b[i];
             var row = i * n;
-            for (var k = 0; k < i; k++)
-            {
-                s -= l[row + k] * b[k];
-            }
-            b[i] = s / l[row + i];
+            b[i] = (b[i] - Dot(l.AsSpan(row, i), b[..i])) / l[row + i];
         }
     }
 
@@ -67,6 +57,30 @@ internal static class DenseCholesky
             }
             b[i] = s / l[i * n + i];
         }
+    }
+
+    /// <summary>The dot product of two spans of equal length, with SIMD where the hardware has it.</summary>
+    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        var i = 0;
+        double sum = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= 2 * Vector<double>.Count)
+        {
+            var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
+            var vy = MemoryMarshal.Cast<double, Vector<double>>(y[..x.Length]);
+            var acc = Vector<double>.Zero;
+            for (var v = 0; v < vx.Length; v++)
+            {
+                acc += vx[v] * vy[v];
+            }
+            sum = Vector.Sum(acc);
+            i = vx.Length * Vector<double>.Count;
+        }
+        for (; i < x.Length; i++)
+        {
+            sum += x[i] * y[i];
+        }
+        return sum;
     }
 
     /// <summary>Sum of the logs of the squared diagonal: log det(L L').</summary>

@@ -604,17 +604,16 @@ internal sealed class ProfiledDeviance
             return;
         }
         var column = new double[_q2];
+        var head = new double[_q1];
         for (var c = 0; c < cols; c++)
         {
+            for (var a = 0; a < _q1; a++)
+            {
+                head[a] = m[a * cols + c];
+            }
             for (var r = 0; r < _q2; r++)
             {
-                var s = m[(_q1 + r) * cols + c];
-                var row = r * _q1;
-                for (var a = 0; a < _q1; a++)
-                {
-                    s -= _l21[row + a] * m[a * cols + c];
-                }
-                column[r] = s;
+                column[r] = m[(_q1 + r) * cols + c] - DenseCholesky.Dot(_l21.AsSpan(r * _q1, _q1), head);
             }
             DenseCholesky.SolveLower(_l22, _q2, column);
             for (var r = 0; r < _q2; r++)
