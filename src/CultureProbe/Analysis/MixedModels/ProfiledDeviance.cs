@@ -117,9 +117,6 @@ internal sealed class ProfiledDeviance
     /// <summary>Number of fixed effects.</summary>
     public int P => _p;
 
-    /// <summary>The blocks in the order of θ.</summary>
-    public IReadOnlyList<RandomBlock> Blocks => _blocks;
-
     /// <summary>Fixed effects at the last evaluated θ.</summary>
     public double[] Beta => [.. _beta];
 
