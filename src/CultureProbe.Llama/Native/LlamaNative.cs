@@ -114,6 +114,9 @@ internal static unsafe partial class LlamaNative
     internal static partial int llama_decode(SafeLlamaContextHandle context, LlamaBatch batch);
 
     [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_synchronize(SafeLlamaContextHandle context);
+
+    [LibraryImport(LlamaLibrary)]
     internal static partial void llama_set_n_threads(SafeLlamaContextHandle context, int threads, int threadsBatch);
 
     [LibraryImport(LlamaLibrary)]
