@@ -134,6 +134,7 @@ public sealed partial class LlamaModel : ILanguageModel, ITokenSequenceScorer
             {
                 contextParams.TypeK = GgmlType.F32;
                 contextParams.TypeV = GgmlType.F32;
+                contextParams.FlashAttnType = 0;
             }
             var contextHandle = new SafeLlamaContextHandle(LlamaNative.llama_init_from_model(modelHandle, contextParams), modelHandle);
             if (contextHandle.IsInvalid)

@@ -26,13 +26,13 @@ public sealed class GgufWriter
     public GgufWriter Add(string key, bool value) => AddEntry(key, GgufValueType.Bool, value);
 
     /// <summary>Adds an array of strings.</summary>
-    public GgufWriter Add(string key, IReadOnlyList<string> values) => AddEntry(key, GgufValueType.Array, (GgufValueType.String, values));
+    public GgufWriter Add(string key, IReadOnlyList<string> values) => AddEntry(key, GgufValueType.Array, new ArrayValue(GgufValueType.String, values));
 
     /// <summary>Adds an array of 32-bit floats.</summary>
-    public GgufWriter Add(string key, IReadOnlyList<float> values) => AddEntry(key, GgufValueType.Array, (GgufValueType.Float32, values));
+    public GgufWriter Add(string key, IReadOnlyList<float> values) => AddEntry(key, GgufValueType.Array, new ArrayValue(GgufValueType.Float32, values));
 
     /// <summary>Adds an array of signed 32-bit integers.</summary>
-    public GgufWriter Add(string key, IReadOnlyList<int> values) => AddEntry(key, GgufValueType.Array, (GgufValueType.Int32, values));
+    public GgufWriter Add(string key, IReadOnlyList<int> values) => AddEntry(key, GgufValueType.Array, new ArrayValue(GgufValueType.Int32, values));
 
     /// <summary>Adds a tensor; <paramref name="dimensions"/> fastest-varying first, <paramref name="data"/> in that order.</summary>
     public GgufWriter AddTensor(string name, IReadOnlyList<long> dimensions, GgmlTensorType type, float[] data)
@@ -106,6 +106,8 @@ public sealed class GgufWriter
         File.Move(temporary, path, overwrite: true);
     }
 
+    private sealed record ArrayValue(GgufValueType ElementType, object Values);
+
     private GgufWriter AddEntry(string key, GgufValueType type, object value)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
@@ -142,7 +144,7 @@ public sealed class GgufWriter
             case GgufValueType.Float32: writer.Write((float)value); break;
             case GgufValueType.Bool: writer.Write((bool)value ? (byte)1 : (byte)0); break;
             case GgufValueType.Array:
-                var (elementType, values) = ((GgufValueType, object))value;
+                var (elementType, values) = (ArrayValue)value;
                 writer.Write((uint)elementType);
                 switch (values)
                 {
