@@ -125,6 +125,9 @@ public sealed partial class LlamaModel : ILanguageModel, ITokenSequenceScorer
             // Sequence 0 holds the shared prefix; 1..n hold one continuation each.
             contextParams.NSeqMax = (uint)options.MaxParallelSequences + 1;
             contextParams.NOutputsMaxPerSeq = 0;
+            // llama.cpp reserves room for at least one output per sequence and asserts (aborting the process) when
+            // that exceeds the output limit, which defaults to the batch size: raise the limit when sequences outnumber it.
+            contextParams.NOutputsMax = (uint)Math.Max(Math.Min(options.BatchSize, (int)contextParams.NCtx), options.MaxParallelSequences + 1);
             contextParams.NThreads = threads;
             contextParams.NThreadsBatch = threads;
             // One KV buffer for all sequences: copying the prefix to a sequence only tags cells, and a token may
