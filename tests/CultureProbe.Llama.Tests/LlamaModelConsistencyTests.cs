@@ -74,10 +74,22 @@ public sealed class LlamaModelConsistencyTests(TinyModels models)
     }
 
     [Fact]
-    public async Task A_context_too_small_for_all_branches_at_once_splits_them_into_groups()
+    public async Task Continuations_that_do_not_fit_the_cells_together_are_split_into_groups()
     {
-        // 40 cells hold the prefix and one or two continuations at a time, never all sixteen.
-        ShouldAgree(await Score(new LlamaModelOptions { ContextSize = 48 }), await Score(new LlamaModelOptions()));
+        // 256 cells (llama.cpp's smallest context here) cannot hold twelve continuations of about 40 byte tokens
+        // each at once, so the scorer must run them in several groups over the same decoded prefix.
+        var answers = Enumerable.Range(0, 12).Select(i => $" answer {i}: " + new string((char)('a' + i), 30) + " 123").ToArray();
+        var request = new ScoringRequest("The answer is important.", [new(" In Japan", answers[..6]), new(" In France", answers[6..])]);
+        var options = TinyModels.Exact with { ContextSize = 256 };
+        await using var shared = await LlamaModel.OpenAsync(models.Gqa, options, TestContext.Current.CancellationToken);
+        await using var naive = await LlamaModel.OpenAsync(models.Gqa, options with { Naive = true }, TestContext.Current.CancellationToken);
+        shared.ContextSize.ShouldBe(256);
+
+        var a = await shared.ScoreAsync(request, TestContext.Current.CancellationToken);
+        var b = await naive.ScoreAsync(request, TestContext.Current.CancellationToken);
+
+        a.Branches[0].Continuations[0].TokenCount.ShouldBeGreaterThan(30);
+        ShouldAgree(a, b);
     }
 
     [Fact]
