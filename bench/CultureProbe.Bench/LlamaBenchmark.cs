@@ -41,6 +41,7 @@ internal static class LlamaBenchmark
         await using var model = await LlamaModel.OpenAsync(modelPath, new LlamaModelOptions { Threads = threads, ContextSize = 2048 }).ConfigureAwait(false);
         await using var naive = await LlamaModel.OpenAsync(modelPath, new LlamaModelOptions { Threads = threads, ContextSize = 2048, Naive = true }).ConfigureAwait(false);
         Console.WriteLine($"llama.cpp {LlamaRuntime.Version}, {LlamaRuntime.SystemInfo}");
+        Console.WriteLine($"load average before the run (other processes compete for the cores): {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine($"threads {model.Threads}, batch {model.BatchSize}, context {model.ContextSize}, runs {runs} (median reported)");
         Console.WriteLine($"prefix: {model.Tokenize(Prefix).Length} tokens with BOS; suffix ' In Japan, the answer is:' {model.Tokenize(" In Japan, the answer is:").Length - 1} tokens");
         if (args.Contains("--probe"))
@@ -50,9 +51,9 @@ internal static class LlamaBenchmark
             {
                 LlamaRuntime.Logger = new StderrLogger();
             }
-            foreach (var sequences in args.Contains("--trace") ? new[] { 1 } : [1, 4, 10, 40, 64])
+            foreach (var sequences in args.Contains("--trace") ? new[] { 64 } : [1, 4, 10, 40, 64])
             {
-                await using var probe = await LlamaModel.OpenAsync(modelPath, new LlamaModelOptions { Threads = threads, ContextSize = 2048, MaxParallelSequences = sequences }).ConfigureAwait(false);
+                await using var probe = await LlamaModel.OpenAsync(modelPath, new LlamaModelOptions { Threads = threads, ContextSize = 2048, MaxParallelSequences = sequences, FlashAttention = args.Contains("--no-fa") ? false : null }).ConfigureAwait(false);
                 var m = await MeasureAsync(probe, request, 1).ConfigureAwait(false);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sequences {sequences}: wall {m.Wall:F2} s, {m.Calls} calls, {m.Tokens} tokens, decode {m.Decode:F2} s"));
             }

@@ -64,6 +64,7 @@ public static class Program
         root.Subcommands.Add(QuestionsCommand.Create());
         root.Subcommands.Add(CountriesCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(ScoreCommand.Create());
         return root;
     }
 }

@@ -139,6 +139,10 @@ public sealed partial class LlamaModel : ILanguageModel, ITokenSequenceScorer
                 contextParams.TypeV = GgmlType.F32;
                 contextParams.FlashAttnType = 0;
             }
+            if (options.FlashAttention is { } flash)
+            {
+                contextParams.FlashAttnType = flash ? 1 : 0;
+            }
             var contextHandle = new SafeLlamaContextHandle(LlamaNative.llama_init_from_model(modelHandle, contextParams), modelHandle);
             if (contextHandle.IsInvalid)
             {

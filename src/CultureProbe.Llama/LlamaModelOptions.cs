@@ -15,6 +15,9 @@ public sealed record LlamaModelOptions
     /// <summary>Keep the KV cache in F32 instead of F16: slower, but matches a float64 reference to about 1e-5 nats.</summary>
     public bool F32KvCache { get; init; }
 
+    /// <summary>Flash attention: null = llama.cpp decides (off whenever <see cref="F32KvCache"/> is on, for exactness).</summary>
+    public bool? FlashAttention { get; init; }
+
     /// <summary>Layers to offload to a GPU when a GPU build is loaded; null = the library default (all).</summary>
     public int? GpuLayers { get; init; }
 

@@ -7,10 +7,13 @@ namespace CultureProbe.Llama.Scoring;
 /// The entry points of <c>cultureprobe score</c>: open a model, score one context's continuations or an exact token
 /// sequence, and return JSON-ready reports. Bad input (missing, truncated or corrupt model, text longer than the
 /// context, bad token ids) throws <see cref="InputException"/> (exit code 2); a missing runtime throws
-/// <see cref="LlamaRuntimeException"/>.
+/// <see cref="LlamaRuntimeException"/>. Without options the scorer runs in <see cref="Exact"/> mode.
 /// </summary>
 public static class LlamaScoring
 {
+    /// <summary>F32 KV cache (and no flash attention): numbers that match a float64 forward pass to about 1e-5 nats.</summary>
+    public static LlamaModelOptions Exact { get; } = new() { F32KvCache = true };
+
     /// <summary>Scores each continuation after <paramref name="context"/>.</summary>
     public static async Task<ScoreTextReport> ScoreTextAsync(
         string modelPath, string context, IReadOnlyList<string> continuations, LlamaModelOptions? options = null, CancellationToken cancellationToken = default)
@@ -20,7 +23,7 @@ public static class LlamaScoring
         {
             throw new InputException("give at least one continuation to score");
         }
-        var model = await LlamaModel.OpenAsync(modelPath, options, cancellationToken).ConfigureAwait(false);
+        var model = await LlamaModel.OpenAsync(modelPath, options ?? Exact, cancellationToken).ConfigureAwait(false);
         await using (model.ConfigureAwait(false))
         {
             var result = await model.ScoreAsync(ScoringRequest.Single(context, continuations), cancellationToken).ConfigureAwait(false);
@@ -32,7 +35,7 @@ public static class LlamaScoring
     public static async Task<ScoreTokensReport> ScoreTokenIdsAsync(
         string modelPath, IReadOnlyList<int> tokenIds, LlamaModelOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var model = await LlamaModel.OpenAsync(modelPath, options, cancellationToken).ConfigureAwait(false);
+        var model = await LlamaModel.OpenAsync(modelPath, options ?? Exact, cancellationToken).ConfigureAwait(false);
         await using (model.ConfigureAwait(false))
         {
             var score = await model.ScoreTokensAsync(tokenIds, cancellationToken).ConfigureAwait(false);
