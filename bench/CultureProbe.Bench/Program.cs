@@ -7,6 +7,7 @@ internal static class Program
     private static readonly Dictionary<string, (string Description, Func<string[], Task<int>> Run)> Benchmarks = new(StringComparer.Ordinal)
     {
         ["import"] = ("Import a synthetic WVS-7 file the size of the official one", ImportBenchmark.RunAsync),
+        ["llama"] = ("Shared-prefix vs naive llama.cpp scoring of WVS-shaped prompts on a SmolLM2-135M-shaped F16 model", LlamaBenchmark.RunAsync),
     };
 
     public static async Task<int> Main(string[] args)

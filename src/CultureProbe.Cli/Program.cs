@@ -76,6 +76,7 @@ public static class Program
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(LmmCommand.Create());
+        root.Subcommands.Add(ScoreCommand.Create());
         return root;
     }
 }

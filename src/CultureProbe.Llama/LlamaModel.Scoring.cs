@@ -1,0 +1,402 @@
+using System.Diagnostics;
+using CultureProbe.Llama.Native;
+using CultureProbe.Models;
+
+namespace CultureProbe.Llama;
+
+// How continuation tokens are found (lm-evaluation-harness style, with merges handled):
+// the context and context+continuation are each tokenized as one string. Normally the context's tokens are a
+// prefix of the joint tokens and the continuation's tokens are the rest. When the tokenizer merges characters
+// across the boundary (context "... is" + continuation "n't" becoming "▁isn" "'t"), the context's tokens are not
+// a prefix; then the scored part starts at the longest common prefix of the two token lists, so the merged token
+// (and everything after it) belongs to the continuation and is scored given the unchanged tokens before it. This
+// scores exactly the joint tokenization's probability of the text the context tokens do not already cover.
+public sealed partial class LlamaModel
+{
+    /// <inheritdoc />
+    public Task<ScoringResult> ScoreAsync(ScoringRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Branches.Count == 0)
+        {
+            throw new InputException("a scoring request needs at least one branch");
+        }
+        return RunExclusiveAsync(() => ScoreRequest(request, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<TokenSequenceScore> ScoreTokensAsync(IReadOnlyList<int> tokenIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenIds);
+        if (tokenIds.Count < 2)
+        {
+            throw new InputException($"token-id scoring needs at least two tokens (the first is only context); got {tokenIds.Count}");
+        }
+        foreach (var id in tokenIds)
+        {
+            if (id < 0 || id >= VocabularySize)
+            {
+                throw new InputException($"token id {id} is outside the vocabulary (0..{VocabularySize - 1})");
+            }
+        }
+        return RunExclusiveAsync(() =>
+        {
+            var leaf = new Leaf([.. tokenIds], 1);
+            CheckLength(leaf, "the token sequence");
+            Run([leaf], cancellationToken);
+            var scored = FillPieces(leaf);
+            var tokens = new List<ScoredToken>(tokenIds.Count) { new(tokenIds[0], TokenPiece(tokenIds[0]), 0, false) };
+            tokens.AddRange(scored);
+            var logProbs = scored.Select(t => t.LogProb).ToArray();
+            return new TokenSequenceScore(Identity, tokens, logProbs, logProbs.Sum());
+        }, cancellationToken);
+    }
+
+    private async Task<T> RunExclusiveAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                return await Task.Run(work, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Add(ref _scoringTicks, Stopwatch.GetTimestamp() - started);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private ScoringResult ScoreRequest(ScoringRequest request, CancellationToken cancellationToken)
+    {
+        var branches = new List<(string Text, Leaf Leaf)[]>(request.Branches.Count);
+        foreach (var branch in request.Branches)
+        {
+            var context = request.Prefix + branch.Suffix;
+            if (_options.Chat)
+            {
+                context = ApplyChatTemplate(context);
+            }
+            var contextTokens = TokenizeText(context);
+            var leaves = new (string, Leaf)[branch.Continuations.Count];
+            for (var i = 0; i < leaves.Length; i++)
+            {
+                var continuation = branch.Continuations[i];
+                var joint = TokenizeText(context + continuation);
+                var common = CommonPrefixLength(contextTokens, joint);
+                if (common == 0)
+                {
+                    throw new InputException(
+                        $"cannot score continuation '{continuation}': its first token has nothing before it (the model adds no BOS and the context is empty or merges into it)");
+                }
+                var leaf = new Leaf(joint, common);
+                CheckLength(leaf, $"context + continuation '{Shorten(continuation)}'");
+                leaves[i] = (continuation, leaf);
+            }
+            branches.Add(leaves);
+        }
+        Run([.. branches.SelectMany(b => b.Select(x => x.Leaf))], cancellationToken);
+        var results = branches
+            .Select(b => new BranchScores([.. b.Select(x => ContinuationScore.FromTokens(x.Text, FillPieces(x.Leaf)))]))
+            .ToArray();
+        return new ScoringResult(Identity, Method, Engine, results);
+    }
+
+    private int[] TokenizeText(string text)
+    {
+        var tokens = Tokenize(text, parseSpecial: _options.Chat);
+        // A chat template that writes BOS itself would give two: keep one.
+        if (tokens.Length >= 2 && BosToken is { } bos && tokens[0] == bos && tokens[1] == bos)
+        {
+            tokens = tokens[1..];
+        }
+        return tokens;
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..37] + "...";
+
+    private void CheckLength(Leaf leaf, string what)
+    {
+        if (leaf.Tokens.Length > ContextSize)
+        {
+            throw new ContextOverflowException(what, leaf.Tokens.Length, ContextSize);
+        }
+    }
+
+    private static int CommonPrefixLength(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.CommonPrefixLength(b);
+
+    private ScoredToken[] FillPieces(Leaf leaf)
+    {
+        var result = new ScoredToken[leaf.Scores.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var s = leaf.Scores[i];
+            result[i] = s with { Piece = TokenPiece(s.Id) };
+        }
+        return result;
+    }
+
+    private void Run(IReadOnlyList<Leaf> allLeaves, CancellationToken cancellationToken)
+    {
+        var leaves = allLeaves.Where(l => l.Scores.Length > 0).ToArray();
+        if (leaves.Length == 0)
+        {
+            return;
+        }
+        var memory = LlamaNative.llama_get_memory(_context);
+        using var writer = new BatchWriter(this, BatchSize, MaxParallelSequences + 1, cancellationToken);
+        if (_options.Naive)
+        {
+            foreach (var leaf in leaves)
+            {
+                LlamaNative.llama_memory_clear(memory, false);
+                for (var p = 0; p < leaf.InputLength; p++)
+                {
+                    writer.Add(leaf.Tokens[p], p, [0], leaf.ConsumerAt(p));
+                }
+                writer.Flush();
+            }
+            LlamaNative.llama_memory_clear(memory, false);
+            return;
+        }
+
+        // The prefix common to every continuation: decoded once into sequence 0.
+        var shared = leaves[0].InputLength;
+        foreach (var leaf in leaves)
+        {
+            shared = Math.Min(shared, leaf.Tokens.AsSpan(0, leaf.InputLength).CommonPrefixLength(leaves[0].Tokens.AsSpan(0, shared)));
+        }
+        LlamaNative.llama_memory_clear(memory, false);
+        for (var p = 0; p < shared; p++)
+        {
+            List<Consumer>? consumers = null;
+            foreach (var leaf in leaves)
+            {
+                if (leaf.ConsumerAt(p) is { } c)
+                {
+                    (consumers ??= []).AddRange(c);
+                }
+            }
+            writer.Add(leaves[0].Tokens[p], p, [0], consumers?.ToArray());
+        }
+        writer.Flush();
+
+        // The rest in groups that fit the sequences and KV cells: each continuation gets a sequence that shares the
+        // prefix cells, and the remaining tokens go through as a prefix tree.
+        var group = new List<Leaf>();
+        var cells = shared;
+        foreach (var leaf in leaves)
+        {
+            var need = leaf.InputLength - shared;
+            if (group.Count > 0 && (group.Count == MaxParallelSequences || cells + need > ContextSize))
+            {
+                DecodeGroup(memory, writer, group, shared);
+                group.Clear();
+                cells = shared;
+            }
+            group.Add(leaf);
+            cells += need;
+        }
+        DecodeGroup(memory, writer, group, shared);
+        LlamaNative.llama_memory_clear(memory, false);
+    }
+
+    private static void DecodeGroup(nint memory, BatchWriter writer, List<Leaf> group, int shared)
+    {
+        var root = new TrieNode(-1, shared - 1);
+        for (var k = 0; k < group.Count; k++)
+        {
+            var sequence = k + 1;
+            LlamaNative.llama_memory_seq_cp(memory, 0, sequence, -1, -1);
+            var leaf = group[k];
+            var node = root;
+            for (var p = shared; p < leaf.InputLength; p++)
+            {
+                node = node.Child(leaf.Tokens[p], p);
+                node.Sequences.Add(sequence);
+                if (leaf.ConsumerAt(p) is { } consumers)
+                {
+                    node.Consumers.AddRange(consumers);
+                }
+            }
+        }
+        var stack = new Stack<TrieNode>();
+        for (var i = root.Children.Count - 1; i >= 0; i--)
+        {
+            stack.Push(root.Children[i]);
+        }
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            writer.Add(node.Token, node.Position, node.Sequences.ToArray(), node.Consumers.Count > 0 ? [.. node.Consumers] : null);
+            for (var i = node.Children.Count - 1; i >= 0; i--)
+            {
+                stack.Push(node.Children[i]);
+            }
+        }
+        writer.Flush();
+        for (var k = 0; k < group.Count; k++)
+        {
+            LlamaNative.llama_memory_seq_rm(memory, k + 1, -1, -1);
+        }
+    }
+
+    /// <summary>One token sequence to score: positions FirstScored.. are scored; the last token is never decoded (its logits predict nothing).</summary>
+    private sealed class Leaf(int[] tokens, int firstScored)
+    {
+        public int[] Tokens { get; } = tokens;
+
+        public int FirstScored { get; } = firstScored;
+
+        public int InputLength => Tokens.Length - 1;
+
+        public ScoredToken[] Scores { get; } = new ScoredToken[Math.Max(0, tokens.Length - firstScored)];
+
+        /// <summary>The consumer of the logits at position <paramref name="p"/>, which predict token p + 1.</summary>
+        public Consumer[]? ConsumerAt(int p) => p + 1 >= FirstScored && p + 1 < Tokens.Length ? [new Consumer(this, p + 1)] : null;
+    }
+
+    private readonly record struct Consumer(Leaf Leaf, int TokenIndex);
+
+    private sealed class TrieNode(int token, int position)
+    {
+        public int Token { get; } = token;
+
+        public int Position { get; } = position;
+
+        public List<TrieNode> Children { get; } = [];
+
+        public List<int> Sequences { get; } = [];
+
+        public List<Consumer> Consumers { get; } = [];
+
+        public TrieNode Child(int token, int position)
+        {
+            foreach (var child in Children)
+            {
+                if (child.Token == token)
+                {
+                    return child;
+                }
+            }
+            var created = new TrieNode(token, position);
+            Children.Add(created);
+            return created;
+        }
+    }
+
+    /// <summary>Fills a llama_batch and decodes it when full, turning each requested output row into log-probabilities.</summary>
+    private sealed unsafe class BatchWriter : IDisposable
+    {
+        private readonly LlamaModel _owner;
+        private readonly int _capacity;
+        private readonly int _maxSequences;
+        private readonly CancellationToken _cancellationToken;
+        private readonly List<(int Index, Consumer[] Consumers)> _outputs = [];
+        private LlamaBatch _batch;
+
+        public BatchWriter(LlamaModel owner, int capacity, int maxSequences, CancellationToken cancellationToken)
+        {
+            _owner = owner;
+            _capacity = capacity;
+            _maxSequences = maxSequences;
+            _cancellationToken = cancellationToken;
+            _batch = LlamaNative.llama_batch_init(capacity, 0, maxSequences);
+        }
+
+        public void Add(int token, int position, int[] sequences, Consumer[]? consumers)
+        {
+            if (_batch.NTokens == _capacity)
+            {
+                Flush();
+            }
+            var i = _batch.NTokens;
+            _batch.Token[i] = token;
+            _batch.Pos[i] = position;
+            _batch.NSeqId[i] = sequences.Length;
+            for (var s = 0; s < sequences.Length; s++)
+            {
+                _batch.SeqId[i][s] = sequences[s];
+            }
+            _batch.Logits[i] = consumers is null ? (sbyte)0 : (sbyte)1;
+            if (consumers is not null)
+            {
+                _outputs.Add((i, consumers));
+            }
+            _batch.NTokens = i + 1;
+        }
+
+        public void Flush()
+        {
+            if (_batch.NTokens == 0)
+            {
+                return;
+            }
+            _cancellationToken.ThrowIfCancellationRequested();
+            var context = _owner._context;
+            var started = Stopwatch.GetTimestamp();
+            var status = LlamaNative.llama_decode(context, _batch);
+            LlamaNative.llama_synchronize(context);
+            Interlocked.Add(ref _owner._decodeTicks, Stopwatch.GetTimestamp() - started);
+            Interlocked.Increment(ref _owner._decodeCalls);
+            Interlocked.Add(ref _owner._tokensDecoded, _batch.NTokens);
+            if (status != 0)
+            {
+                throw new InvalidOperationException(
+                    $"llama_decode failed with status {status} on a batch of {_batch.NTokens} tokens (1 = no room in the KV cache, 2 = aborted, < 0 = invalid batch or fatal error)");
+            }
+            var vocabulary = _owner.VocabularySize;
+            var rows = new nint[_outputs.Count];
+            for (var k = 0; k < rows.Length; k++)
+            {
+                rows[k] = (nint)LlamaNative.llama_get_logits_ith(context, _outputs[k].Index);
+                if (rows[k] == 0)
+                {
+                    throw new InvalidOperationException($"llama.cpp returned no logits for batch row {_outputs[k].Index}");
+                }
+            }
+            var outputs = _outputs;
+            void Score(int k)
+            {
+                var logits = new ReadOnlySpan<float>((float*)rows[k], vocabulary);
+                var (logZ, max) = LogSoftmax.Normalizer(logits);
+                foreach (var consumer in outputs[k].Consumers)
+                {
+                    var leaf = consumer.Leaf;
+                    var target = leaf.Tokens[consumer.TokenIndex];
+                    var logit = logits[target];
+                    leaf.Scores[consumer.TokenIndex - leaf.FirstScored] = new ScoredToken(target, "", logit - logZ, logit >= max);
+                }
+            }
+            if (rows.Length >= 8)
+            {
+                Parallel.For(0, rows.Length, Score);
+            }
+            else
+            {
+                for (var k = 0; k < rows.Length; k++)
+                {
+                    Score(k);
+                }
+            }
+            _outputs.Clear();
+            _batch.NTokens = 0;
+        }
+
+        public void Dispose()
+        {
+            if (_batch.Token is not null)
+            {
+                _batch.NTokens = 0;
+                LlamaNative.llama_batch_free(_batch);
+                _batch = default;
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+namespace CultureProbe.Llama;
+
+/// <summary>How <see cref="LlamaModel"/> loads a model and scores with it.</summary>
+public sealed record LlamaModelOptions
+{
+    /// <summary>CPU threads for decoding; null = the machine's physical cores.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>KV cache cells shared by all sequences of one scoring pass; null = the model's training context, at most 4096.</summary>
+    public int? ContextSize { get; init; }
+
+    /// <summary>Most tokens per <c>llama_decode</c> call (logical and physical batch).</summary>
+    public int BatchSize { get; init; } = 512;
+
+    /// <summary>Keep the KV cache in F32 instead of F16: slower, but matches a float64 reference to about 1e-5 nats.</summary>
+    public bool F32KvCache { get; init; }
+
+    /// <summary>Flash attention: null = llama.cpp decides (off whenever <see cref="F32KvCache"/> is on, for exactness).</summary>
+    public bool? FlashAttention { get; init; }
+
+    /// <summary>Layers to offload to a GPU when a GPU build is loaded; null = the library default (all).</summary>
+    public int? GpuLayers { get; init; }
+
+    /// <summary>Score every (context, continuation) from scratch, as lm-evaluation-harness does; for checks and the benchmark.</summary>
+    public bool Naive { get; init; }
+
+    /// <summary>Wrap each context in the model's embedded chat template: the context is the user turn, the continuation starts the assistant turn.</summary>
+    public bool Chat { get; init; }
+
+    /// <summary>Most continuations decoded side by side (llama.cpp sequences, at most 255).</summary>
+    public int MaxParallelSequences { get; init; } = 64;
+
+    internal void Validate()
+    {
+        if (Threads is < 1 || ContextSize is < 8 || BatchSize < 1 || MaxParallelSequences is < 1 or > 255)
+        {
+            throw new InputException("llama options: threads >= 1, context size >= 8, batch size >= 1 and 1 <= parallel sequences <= 255 are required");
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Runtime.InteropServices;
+
+namespace CultureProbe.Llama.Native;
+
+/// <summary>
+/// The subset of the llama.cpp v0.5.0 C API that the scorer uses. The library names are logical:
+/// <see cref="LlamaRuntime"/> resolves them to the files it loaded. Call <see cref="LlamaRuntime.EnsureLoaded"/> first.
+/// </summary>
+internal static unsafe partial class LlamaNative
+{
+    internal const string LlamaLibrary = "llama";
+    internal const string GgmlLibrary = "ggml";
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial byte* llama_version();
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial byte* llama_print_system_info();
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial LlamaModelParams llama_model_default_params();
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial LlamaContextParams llama_context_default_params();
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_backend_init();
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_log_set(delegate* unmanaged[Cdecl]<int, byte*, void*, void> callback, void* userData);
+
+    [LibraryImport(LlamaLibrary)]
+    [return: MarshalAs(UnmanagedType.U1)]
+    internal static partial bool llama_supports_gpu_offload();
+
+    [LibraryImport(LlamaLibrary, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint llama_model_load_from_file(string path, LlamaModelParams parameters);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_model_free(nint model);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial nint llama_init_from_model(SafeLlamaModelHandle model, LlamaContextParams parameters);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_free(nint context);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial nint llama_model_get_vocab(SafeLlamaModelHandle model);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial int llama_model_n_ctx_train(SafeLlamaModelHandle model);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial ulong llama_model_n_params(SafeLlamaModelHandle model);
+
+    [LibraryImport(LlamaLibrary, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int llama_model_meta_val_str(SafeLlamaModelHandle model, string key, byte* buffer, nuint bufferSize);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial byte* llama_model_chat_template(SafeLlamaModelHandle model, byte* name);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial int llama_chat_apply_template(byte* template, LlamaChatMessage* chat, nuint messageCount, [MarshalAs(UnmanagedType.U1)] bool addAssistant, byte* buffer, int length);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial int llama_vocab_n_tokens(nint vocab);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial int llama_vocab_bos(nint vocab);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial int llama_vocab_eos(nint vocab);
+
+    [LibraryImport(LlamaLibrary)]
+    [return: MarshalAs(UnmanagedType.U1)]
+    internal static partial bool llama_vocab_get_add_bos(nint vocab);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial int llama_tokenize(nint vocab, byte* text, int textLength, int* tokens, int maxTokens, [MarshalAs(UnmanagedType.U1)] bool addSpecial, [MarshalAs(UnmanagedType.U1)] bool parseSpecial);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial int llama_token_to_piece(nint vocab, int token, byte* buffer, int length, int lstrip, [MarshalAs(UnmanagedType.U1)] bool special);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial uint llama_n_ctx(SafeLlamaContextHandle context);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial uint llama_n_batch(SafeLlamaContextHandle context);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial uint llama_n_seq_max(SafeLlamaContextHandle context);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial nint llama_get_memory(SafeLlamaContextHandle context);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_memory_clear(nint memory, [MarshalAs(UnmanagedType.U1)] bool data);
+
+    [LibraryImport(LlamaLibrary)]
+    [return: MarshalAs(UnmanagedType.U1)]
+    internal static partial bool llama_memory_seq_rm(nint memory, int seqId, int p0, int p1);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_memory_seq_cp(nint memory, int seqIdSource, int seqIdDestination, int p0, int p1);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial LlamaBatch llama_batch_init(int tokenCount, int embeddingSize, int maxSequencesPerToken);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_batch_free(LlamaBatch batch);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial int llama_decode(SafeLlamaContextHandle context, LlamaBatch batch);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_synchronize(SafeLlamaContextHandle context);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_set_n_threads(SafeLlamaContextHandle context, int threads, int threadsBatch);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial float* llama_get_logits_ith(SafeLlamaContextHandle context, int index);
+
+    [LibraryImport(GgmlLibrary, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial void ggml_backend_load_all_from_path(string directory);
+}
