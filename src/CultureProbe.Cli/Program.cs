@@ -77,6 +77,7 @@ public static class Program
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(LmmCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         return root;
     }
 }

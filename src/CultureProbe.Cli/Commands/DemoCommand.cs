@@ -1,56 +1,65 @@
 using System.CommandLine;
-using System.Globalization;
+using CultureProbe.Analysis;
+using CultureProbe.Llama;
+using CultureProbe.Llama.Gguf;
+using CultureProbe.Probing;
+using CultureProbe.Prompts;
+using CultureProbe.Reports;
 using CultureProbe.Surveys;
 using Spectre.Console;
 
 namespace CultureProbe.Cli.Commands;
 
-/// <summary><c>cultureprobe demo</c>: the main job on synthetic data, end to end.</summary>
+/// <summary><c>cultureprobe demo</c>: the whole probe on synthetic data and a tiny random model.</summary>
 internal static class DemoCommand
 {
+    /// <summary>Countries of the demo: Western and non-Western, on every inhabited continent.</summary>
+    public const string DemoCountries = "USA,CAN,AUS,DEU,SWE,JPN,CHN,IND,NGA,EGY,BRA,MEX";
+
+    /// <summary>Questions of the demo: a few from several themes.</summary>
+    public const string DemoQuestions = "Q1-Q6,Q27-Q33,Q46,Q49,Q57-Q63,Q164,Q177-Q188,Q235-Q238";
+
     public static Command Create()
     {
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the demo's files.", DefaultValueFactory = _ => new DirectoryInfo("demo-out") };
-        var command = new Command("demo", "Generate a SYNTHETIC survey, import it and summarise it. Everything it shows is synthetic.") { output };
-        command.SetAction(parse =>
+        var command = new Command("demo", "Run the whole probe on a SYNTHETIC survey with a tiny random model, and write the report. Every number it shows is synthetic.") { output };
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var folder = parse.GetValue(output)!.FullName;
             Directory.CreateDirectory(folder);
             var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
+            console.MarkupLine("[bold yellow]SYNTHETIC DEMO[/]: the survey answers and the model are generated here; no real population or real model is measured.");
             var bank = QuestionBankLoader.Default;
-            var countries = CountryTable.Default;
-            var csv = Path.Combine(folder, "wvs7.synthetic.csv");
-            var packPath = Path.Combine(folder, "survey.synthetic.pack.json");
-            var codes = countries.Select(SynthCommand.DefaultCountries).Select(c => c.Iso3).ToArray();
-            console.MarkupLine("[bold yellow]SYNTHETIC DATA[/]: this demo generates its own survey answers; no real population is shown.");
-            var rows = new SyntheticSurveyGenerator(bank, countries).Write(csv, new SyntheticSurveyOptions(codes, RowsPerCountry: 500));
-            console.MarkupLine($"generated {rows} synthetic respondents in {codes.Length} countries -> {Markup.Escape(csv)}");
-            var pack = new WvsCsvImporter(bank, countries).Import(csv, new WvsImportOptions());
-            SurveyPackFile.Write(pack, packPath);
-            console.MarkupLine($"imported with weight {pack.Provenance.WeightVariable} -> {Markup.Escape(packPath)}");
+            var countries = CountryTable.Default.Select(DemoCountries);
 
-            var table = new Table().Title(Markup.Escape("Synthetic survey: weighted mean score per category, on [-1, 1]"));
-            table.AddColumn("Category");
-            foreach (var code in codes)
+            var csv = Path.Combine(folder, "wvs7.synthetic.csv");
+            var rows = new SyntheticSurveyGenerator(bank, CountryTable.Default).Write(csv, new SyntheticSurveyOptions(countries.Select(c => c.Iso3).ToArray(), RowsPerCountry: 300));
+            var pack = new WvsCsvImporter(bank, CountryTable.Default).Import(csv, new WvsImportOptions());
+            var packPath = Path.Combine(folder, "survey.synthetic.pack.json");
+            SurveyPackFile.Write(pack, packPath);
+            console.MarkupLine($"1. synthetic survey: {rows} respondents in {countries.Count} countries -> {Markup.Escape(packPath)}");
+
+            var modelPath = Path.Combine(folder, "tiny-random-llama.synthetic.gguf");
+            if (!File.Exists(modelPath))
             {
-                table.AddColumn(code);
+                TinyLlamaGgufWriter.Write(modelPath, new TinyLlamaSpec(EmbeddingLength: 64, LayerCount: 2, HeadCount: 4, KvHeadCount: 2, FeedForwardLength: 128, VocabularySize: 512, ContextLength: 512, Seed: 7));
             }
-            foreach (var category in bank.Categories)
-            {
-                var cells = new List<string> { Markup.Escape(category.Title) };
-                foreach (var code in codes)
-                {
-                    var means = bank.Questions.Where(q => q.CategoryId == category.Id && q.IsOrdinal)
-                        .Select(q => (q, d: pack.Find(code, q.Code)))
-                        .Where(x => x.d is not null)
-                        .Select(x => x.d!.Options.Sum(o => o.Share * (x.q.FindOption(o.Code)?.Score ?? 0.0)))
-                        .ToArray();
-                    cells.Add(means.Length == 0 ? "–" : means.Average().ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture));
-                }
-                table.AddRow(cells.ToArray());
-            }
-            console.Write(table);
-            console.MarkupLine($"[bold yellow]SYNTHETIC[/]: {pack.Distributions.Count} distributions, {pack.NotAsked.Count} items not asked; files in {Markup.Escape(folder)}");
+            console.MarkupLine($"2. tiny random Llama model (random weights, knows nothing) -> {Markup.Escape(modelPath)}");
+
+            var spec = new ProbeSpec(bank.Select(DemoQuestions).Where(q => q.IsOrdinal).ToArray(), countries, PromptTemplateSet.BuiltIn().Default("en"), AnswerFormat.LetterAndText);
+            using var store = ResultStore.Open(Path.Combine(folder, "results.db"));
+            await using var model = await LlamaModel.OpenAsync(modelPath, new LlamaModelOptions { F32KvCache = true }, cancellationToken).ConfigureAwait(false);
+            var probeModel = new ProbeModel(RunCommand.ModelInfoFor("tiny-random-llama", modelPath, model.Identity, [], chat: false), model, "chat=0;kv=f32");
+            var summary = await RunCommand.RunWithProgressAsync(console, new ProbeRunner(pack, store), spec, probeModel, cancellationToken).ConfigureAwait(false);
+            console.MarkupLine($"3. probed {spec.Questions.Count} questions × {countries.Count} countries with Kim & Baek's prompt: {summary.Scored} scored, {summary.Reused} reused from the store, {summary.Failed} failed, in {summary.Elapsed.TotalSeconds:F1} s");
+
+            var results = ResultsBuilder.Build(spec, [probeModel], pack, store, CountryTable.Default, bank, LikelihoodNormalization.None, new AlignmentOptions(BootstrapResamples: 500), out _);
+            ResultsFiles.WriteAll(results, folder);
+            var report = ReportOutput.WriteReport(results, folder, new ReportOptions(Title: "CultureProbe demo (synthetic)"));
+            SummaryTable.Write(console, results);
+            console.MarkupLine($"4. [bold]report:[/] {Markup.Escape(report)}");
+            console.MarkupLine($"   tables: {Markup.Escape(Path.Combine(folder, ResultsFiles.AlignmentCsv))}, {Markup.Escape(Path.Combine(folder, ResultsFiles.ItemsCsv))}");
+            console.MarkupLine("[bold yellow]SYNTHETIC[/]: a random model is expected to score near zero; the figures show the method, not a finding.");
             return Program.ExitOk;
         });
         return command;
