@@ -78,6 +78,7 @@ public static class Program
         root.Subcommands.Add(LmmCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(StudyCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,237 @@
+using System.CommandLine;
+using System.Globalization;
+using CultureProbe.Analysis;
+using CultureProbe.IO;
+using CultureProbe.Llama;
+using CultureProbe.Models;
+using CultureProbe.Probing;
+using CultureProbe.Prompts;
+using CultureProbe.Reports;
+using CultureProbe.Surveys;
+using Spectre.Console;
+
+namespace CultureProbe.Cli.Commands;
+
+/// <summary><c>cultureprobe study</c>: the multilingual study of Rystrøm, Kirk &amp; Hale (2025).</summary>
+internal static class StudyCommand
+{
+    public static Command Create()
+    {
+        var packs = new Option<FileInfo[]>("--pack") { Description = "Survey pack(s); repeat to combine, e.g. WVS-7 and the joint EVS/WVS file (Denmark, Portugal). A country is taken from the first pack that has it.", Required = true, AllowMultipleArgumentsPerToken = false };
+        var models = new Option<string[]>("--model") { Description = "GGUF model file (repeat for several).", Required = true, AllowMultipleArgumentsPerToken = false };
+        var modelIds = new Option<string[]>("--model-id") { Description = "Id of each --model, in the same order (default: the file name).", AllowMultipleArgumentsPerToken = false };
+        var cards = new Option<DirectoryInfo?>("--cards") { Description = "Model cards (family for the regression), matched by model id." };
+        var languages = new Option<string>("--languages") { Description = "Prompt languages, each asked about its country (da=DNK, nl=NLD, pt=PRT, en=USA); override a country with lang=ISO3, e.g. en=GBR.", DefaultValueFactory = _ => "da,nl,pt,en" };
+        var templates = new Option<string>("--templates") { Description = "Templates: all, or comma-separated ids (each language uses the ids that exist for it).", DefaultValueFactory = _ => "all" };
+        var questions = new Option<string>("--questions") { Description = "Question set or codes (nominal items are left out).", DefaultValueFactory = _ => QuestionBank.Paper12SetName };
+        var capability = new Option<FileInfo?>("--capability") { Description = "Multilingual capability table: CSV model,language,score." };
+        var answerFormat = new Option<string>("--answer-format") { Description = "letter+text, text or letter.", DefaultValueFactory = _ => "letter+text" };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the study's tables, JSON and report.", Required = true };
+        var cache = new Option<FileInfo?>("--cache") { Description = "Result store to share (default: results.db in --out)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the split-half draws and bootstraps.", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads (default: physical cores)." };
+        var command = new Command("study", "Multilingual study (Rystrøm, Kirk & Hale 2025): models × languages × templates × questions; alignment per template, self-consistency, US-centric bias and mixed-effects regressions.")
+        {
+            packs, models, modelIds, cards, languages, templates, questions, capability, answerFormat, output, cache, seed, threads,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var pack = Merge(parse.GetValue(packs)!.Select(p => SurveyPackFile.Read(p.FullName)).ToArray());
+            var studyLanguages = ParseLanguages(parse.GetValue(languages)!, pack);
+            var templateSet = PromptTemplateSet.BuiltIn();
+            var selection = parse.GetValue(templates)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var specs = studyLanguages.SelectMany(l => MultilingualStudy.Specs([l], FilterTemplates(selection, templateSet, l.Language), templateSet, parse.GetValue(questions)!, AnswerFormats.Parse(parse.GetValue(answerFormat)!))).ToArray();
+            var capabilities = parse.GetValue(capability) is { } file ? ReadCapability(file.FullName) : new Dictionary<(string, string), double>();
+            var folder = parse.GetValue(output)!.FullName;
+            Directory.CreateDirectory(folder);
+            var paths = parse.GetValue(models)!;
+            var ids = parse.GetValue(modelIds) ?? [];
+            if (ids.Length > 0 && ids.Length != paths.Length)
+            {
+                throw new InputException($"--model-id: give one id per --model ({paths.Length}), found {ids.Length}");
+            }
+            var cardList = parse.GetValue(cards) is { } cardFolder ? ModelCard.LoadFolder(cardFolder.FullName) : [];
+            var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
+            using var store = ResultStore.Open(parse.GetValue(cache)?.FullName ?? Path.Combine(folder, "results.db"));
+            var runner = new ProbeRunner(pack, store);
+            var runs = new List<(StudyLanguage, ProbeSpec, ProbeResults)>();
+            var options = new LlamaModelOptions { F32KvCache = true, Threads = parse.GetValue(threads) };
+            console.MarkupLine($"{specs.Length} (language, template) prompts sets × {paths.Length} model(s); languages {string.Join(", ", studyLanguages.Select(l => $"{l.Language}→{l.Country.Iso3}"))}");
+            var probeModels = new List<ProbeModel>();
+            for (var m = 0; m < paths.Length; m++)
+            {
+                var path = Path.GetFullPath(paths[m]);
+                await using var model = await LlamaModel.OpenAsync(path, options, cancellationToken).ConfigureAwait(false);
+                var id = ids.Length > 0 ? ids[m] : Path.GetFileNameWithoutExtension(path);
+                var probeModel = new ProbeModel(RunCommand.ModelInfoFor(id, path, model.Identity, cardList, chat: false), model, "chat=0;kv=f32");
+                probeModels.Add(probeModel);
+                foreach (var (language, spec) in specs)
+                {
+                    await RunCommand.RunWithProgressAsync(console, runner, spec, probeModel, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            foreach (var (language, spec) in specs)
+            {
+                var bank = QuestionBankTranslations.ForLanguage(language.Language);
+                var results = ResultsBuilder.Build(spec, probeModels, pack, store, CountryTable.Default, bank, LikelihoodNormalization.None, new AlignmentOptions(0, parse.GetValue(seed)), out _);
+                runs.Add((language, spec, results));
+            }
+            var study = MultilingualStudy.Analyse(runs, pack, capabilities, parse.GetValue(seed));
+            WriteOutputs(study, folder);
+            var report = Path.Combine(folder, "study_report.html");
+            StudyReportWriter.Write(study, pack.Provenance.Synthetic || study.Models.Any(m => m.Synthetic), report);
+            WriteSummary(console, study);
+            console.MarkupLine($"study tables in {Markup.Escape(folder)}; report: {Markup.Escape(report)}");
+            return Program.ExitOk;
+        });
+        return command;
+    }
+
+    private static IReadOnlyList<string> FilterTemplates(string[] selection, PromptTemplateSet templates, string language)
+    {
+        if (selection.Length == 1 && selection[0].Equals("all", StringComparison.OrdinalIgnoreCase))
+        {
+            return ["all"];
+        }
+        var known = templates.For(language).Select(t => t.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var chosen = selection.Where(known.Contains).ToArray();
+        return chosen.Length > 0 ? chosen : throw new InputException($"--templates: none of {string.Join(", ", selection)} is a template of language '{language}' (it has {string.Join(", ", known)})");
+    }
+
+    private static List<StudyLanguage> ParseLanguages(string text, SurveyPack pack)
+    {
+        var result = new List<StudyLanguage>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pieces = part.Split('=');
+            var language = pieces[0].ToLowerInvariant();
+            var iso = pieces.Length > 1 ? pieces[1] : MultilingualStudy.DefaultCountries.GetValueOrDefault(language)
+                ?? throw new InputException($"--languages: no default country for '{language}'; write it as {language}=ISO3");
+            var country = CountryTable.Default.FindByIso3(iso) ?? throw new InputException($"--languages: unknown country '{iso}'");
+            if (!pack.Provenance.RowsPerCountry.ContainsKey(country.Iso3))
+            {
+                throw new InputException($"--languages: {language} asks about {country.Iso3}, which no survey pack holds (import the joint EVS/WVS file for Denmark and Portugal)");
+            }
+            result.Add(new StudyLanguage(language, country));
+        }
+        if (!pack.Provenance.RowsPerCountry.ContainsKey("USA"))
+        {
+            throw new InputException("the study compares with the USA, which no survey pack holds");
+        }
+        return result;
+    }
+
+    private static Dictionary<(string, string), double> ReadCapability(string path)
+    {
+        var frame = Analysis.MixedModels.DataFrame.ReadCsv(path);
+        var model = frame.Find("model");
+        var language = frame.Find("language");
+        var score = frame.Find("score");
+        if (model is null || language is null || score is null || !score.IsNumeric)
+        {
+            throw new InputException($"{path}: expected the columns model,language,score (score numeric)");
+        }
+        var table = new Dictionary<(string, string), double>();
+        for (var i = 0; i < frame.RowCount; i++)
+        {
+            table[(model.TextAt(i), language.TextAt(i))] = score.NumericValues![i];
+        }
+        return table;
+    }
+
+    /// <summary>Combines packs: each country's distributions come from the first pack that has the country.</summary>
+    internal static SurveyPack Merge(IReadOnlyList<SurveyPack> packs)
+    {
+        if (packs.Count == 1)
+        {
+            return packs[0];
+        }
+        var owner = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var p = 0; p < packs.Count; p++)
+        {
+            foreach (var country in packs[p].Provenance.RowsPerCountry.Keys)
+            {
+                owner.TryAdd(country, p);
+            }
+        }
+        var first = packs[0].Provenance;
+        var provenance = first with
+        {
+            Importer = string.Join(" + ", packs.Select(p => p.Provenance.Importer)),
+            Source = new SourceFile(string.Join(" + ", packs.Select(p => p.Provenance.Source.FileName)), packs.Sum(p => p.Provenance.Source.SizeBytes), string.Join("+", packs.Select(p => p.Provenance.Source.Sha256[..16]))),
+            Synthetic = packs.Any(p => p.Provenance.Synthetic),
+            RowsRead = packs.Sum(p => p.Provenance.RowsRead),
+            RowsPerCountry = owner.ToDictionary(o => o.Key, o => packs[o.Value].Provenance.RowsPerCountry[o.Key]),
+            WeightVariable = string.Join(" + ", packs.Select(p => p.Provenance.WeightVariable).Distinct()),
+        };
+        return new SurveyPack(SurveyPack.CurrentFormatVersion, provenance,
+            packs.SelectMany((p, i) => p.Distributions.Where(d => owner[d.Country] == i)).ToArray(),
+            packs.SelectMany((p, i) => p.NotAsked.Where(n => owner.GetValueOrDefault(n.Country, -1) == i)).ToArray(),
+            packs.SelectMany(p => p.Warnings).ToArray());
+    }
+
+    private static void WriteOutputs(StudyResults study, string folder)
+    {
+        AtomicFile.Write(Path.Combine(folder, "study_alignment.csv"), stream =>
+        {
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            var csv = new CsvWriter(writer);
+            csv.Row("model", "family", "language", "country", "template", "n_questions", "pearson_local", "pearson_usa", "us_bias", "js_alignment_local");
+            foreach (var a in study.Alignment)
+            {
+                csv.Row(a.Model, a.Family, a.Language, a.Country, a.TemplateId, a.NQuestions, a.LocalPearson, a.UsPearson, a.UsBias, a.LocalJsAlignment);
+            }
+        });
+        AtomicFile.Write(Path.Combine(folder, "study_consistency.csv"), stream =>
+        {
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            var csv = new CsvWriter(writer);
+            csv.Row("model", "language", "templates", "mean_pairwise_r", "split_half_r", "human_ceiling");
+            foreach (var c in study.Consistency)
+            {
+                csv.Row(c.Model, c.Language, c.Templates, c.MeanPairwise, c.SplitHalf, c.HumanCeiling);
+            }
+        });
+        AtomicFile.WriteAllText(Path.Combine(folder, "study.json"), System.Text.Json.JsonSerializer.Serialize(new
+        {
+            schema = "cultureprobe.study",
+            provenance = study.Provenance,
+            models = study.Models,
+            alignment = study.Alignment.Select(a => new { a.Model, a.Family, a.Language, a.Country, template = a.TemplateId, n_questions = a.NQuestions, pearson_local = a.LocalPearson, pearson_usa = a.UsPearson, us_bias = a.UsBias, js_alignment_local = a.LocalJsAlignment }),
+            consistency = study.Consistency,
+            regressions = study.Regressions.Select(r => new
+            {
+                name = r.Name,
+                formula = r.Formula,
+                problem = r.Problem,
+                fit = r.Fit is null ? null : LmmCommand.MixedJson(r.Fit),
+            }),
+        }, CommonOptions.Json));
+        ResultsFiles.WriteAll(new ProbeResults(ProbeResults.CurrentSchemaVersion, study.Provenance, new MethodInfo("loglik-local", "none", "study", null, "letter+text", "multi", false),
+            study.Models, study.Items, []), Path.Combine(folder, "items"));
+    }
+
+    private static void WriteSummary(IAnsiConsole console, StudyResults study)
+    {
+        var table = new Table().Title("Multilingual study (means over templates)").AddColumns("Model", "Language", "r local", "r USA", "US bias", "Consistency", "Split-half", "Human ceiling");
+        foreach (var c in study.Consistency)
+        {
+            var cells = study.Alignment.Where(a => a.Model == c.Model && a.Language == c.Language).ToArray();
+            table.AddRow(Markup.Escape(c.Model), c.Language, F(cells.Select(a => a.LocalPearson)), F(cells.Select(a => a.UsPearson)), F(cells.Where(a => a.Country != "USA").Select(a => a.UsBias)),
+                F([c.MeanPairwise]), F([c.SplitHalf]), F([c.HumanCeiling]));
+        }
+        console.Write(table);
+        foreach (var regression in study.Regressions)
+        {
+            console.MarkupLine($"[bold]{Markup.Escape(regression.Name)}[/]: {Markup.Escape(regression.Formula)} — " + (regression.Fit is { } fit
+                ? Markup.Escape(string.Join("; ", fit.FixedEffects.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Term} {f.Estimate:0.###} (SE {f.StandardError:0.###})"))))
+                : Markup.Escape($"not fitted: {regression.Problem}")));
+        }
+    }
+
+    private static string F(IEnumerable<double> values)
+    {
+        var finite = values.Where(double.IsFinite).ToArray();
+        return finite.Length == 0 ? "–" : finite.Average().ToString("0.000", CultureInfo.InvariantCulture);
+    }
+}
