@@ -27,7 +27,7 @@ internal static class ImportBenchmark
             // 64 countries x 1,516 rows = 97,024 rows, as many as the official release has.
             var countries = CountryTable.Default.Countries.Where(c => c.Surveys.Contains("WVS7")).Select(c => c.Iso3).Take(64).ToArray();
             new SyntheticSurveyGenerator(QuestionBankLoader.Default, CountryTable.Default)
-                .Write(file, new SyntheticSurveyOptions(countries, RowsPerCountry: 97_024 / countries.Length, DerivedColumns: 260));
+                .Write(file, new SyntheticSurveyOptions(countries, RowsPerCountry: 97_024 / countries.Length, DerivedColumns: 180));
         }
         var size = new FileInfo(file).Length;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"file: {file} ({size / 1e6:F0} MB)"));

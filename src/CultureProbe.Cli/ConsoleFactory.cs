@@ -8,12 +8,18 @@ internal static class ConsoleFactory
     public static IAnsiConsole Create(TextWriter writer)
     {
         var interactive = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
-        return AnsiConsole.Create(new AnsiConsoleSettings
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),
             Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,
         });
+        if (!interactive)
+        {
+            // Redirected output has no terminal width; 80 columns would fold every table.
+            console.Profile.Width = 140;
+        }
+        return console;
     }
 }

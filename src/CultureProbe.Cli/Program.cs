@@ -51,6 +51,14 @@ public static class Program
             error.WriteLine($"error: {e.Message}");
             return ExitRunFailed;
         }
+#pragma warning disable CA1031 // The command line is the last place to catch: report any failure as a failed run, never a crash.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            error.WriteLine($"error: the run failed: {e.GetType().Name}: {e.Message}");
+            error.WriteLine(e.StackTrace);
+            return ExitRunFailed;
+        }
     }
 
     /// <summary>Builds the command tree.</summary>
@@ -64,6 +72,10 @@ public static class Program
         root.Subcommands.Add(QuestionsCommand.Create());
         root.Subcommands.Add(CountriesCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(AnalyzeCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(LmmCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
         return root;
     }

@@ -12,6 +12,9 @@ internal static class CommonOptions
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Converters = { new CultureProbe.IO.NaNAsNullConverter() },
+        // Output is for people and JSON readers, not for embedding in HTML: keep '+', '<' and non-ASCII as they are.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     /// <summary>A <c>--format</c> option restricted to <paramref name="allowed"/>.</summary>

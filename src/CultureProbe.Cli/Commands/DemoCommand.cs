@@ -29,7 +29,7 @@ internal static class DemoCommand
             SurveyPackFile.Write(pack, packPath);
             console.MarkupLine($"imported with weight {pack.Provenance.WeightVariable} -> {Markup.Escape(packPath)}");
 
-            var table = new Table().Title("Synthetic survey: weighted mean score per category ([-1, 1])");
+            var table = new Table().Title(Markup.Escape("Synthetic survey: weighted mean score per category, on [-1, 1]"));
             table.AddColumn("Category");
             foreach (var code in codes)
             {
@@ -45,7 +45,7 @@ internal static class DemoCommand
                         .Where(x => x.d is not null)
                         .Select(x => x.d!.Options.Sum(o => o.Share * (x.q.FindOption(o.Code)?.Score ?? 0.0)))
                         .ToArray();
-                    cells.Add(means.Length == 0 ? "–" : means.Average().ToString("+0.00;-0.00", CultureInfo.InvariantCulture));
+                    cells.Add(means.Length == 0 ? "–" : means.Average().ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture));
                 }
                 table.AddRow(cells.ToArray());
             }

@@ -11,11 +11,11 @@ internal static class ImportCommand
     {
         var input = new Argument<FileInfo>("csv") { Description = "The official WVS-7 cross-national CSV (release 5.0 or 6.0), or a long CSV country,question,code,share[,n]." };
         var output = new Option<FileInfo>("--out") { Description = "Where to write the survey pack (JSON). Written atomically: a failed import leaves an existing pack untouched.", Required = true };
-        var weight = new Option<string>("--weight") { Description = "Weight variable: none, W_WEIGHT (default), S018 or PWGHT.", DefaultValueFactory = _ => WvsCsvImporter.DefaultWeight };
+        var weight = new Option<string?>("--weight") { Description = "Weight variable: none, W_WEIGHT (default), S018 or PWGHT; for the joint EVS/WVS file none, gwght (default) or pwght." };
         var coding = new Option<string>("--coding") { Description = "Answer coding of the file: standard (default) or inverted.", DefaultValueFactory = _ => "standard" };
         coding.AcceptOnlyFromAmong("standard", "inverted");
-        var layout = new Option<string>("--layout") { Description = "File layout: wvs7 (official microdata), long (aggregated shares) or auto (decide from the header).", DefaultValueFactory = _ => "auto" };
-        layout.AcceptOnlyFromAmong("auto", "wvs7", "long");
+        var layout = new Option<string>("--layout") { Description = "File layout: wvs7 (official WVS-7 microdata), evs-wvs (the joint EVS/WVS 2017-2022 file, IVS variable names), long (aggregated shares) or auto (decide from the header).", DefaultValueFactory = _ => "auto" };
+        layout.AcceptOnlyFromAmong("auto", "wvs7", "evs-wvs", "long");
         var command = new Command("import", "Import a survey file into a survey pack of weighted per-country answer distributions.") { input, output, weight, coding, layout };
         command.SetAction(parse =>
         {
@@ -24,15 +24,23 @@ internal static class ImportCommand
             var chosenLayout = parse.GetValue(layout)!;
             if (chosenLayout == "auto")
             {
-                chosenLayout = LooksLikeLongLayout(path) ? "long" : "wvs7";
+                chosenLayout = DetectLayout(path);
             }
             var bank = QuestionBankLoader.Default;
             var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            var crosswalk = chosenLayout == "evs-wvs" ? SurveyCrosswalk.JointEvsWvs : null;
+            var weightName = parse.GetValue(weight);
+            string? weightColumn = crosswalk is null
+                ? WvsImportOptions.ParseWeight(weightName ?? WvsCsvImporter.DefaultWeight)
+                : (weightName ?? crosswalk.DefaultWeight) is var w && w.Equals("none", StringComparison.OrdinalIgnoreCase) ? null
+                    : crosswalk.Weights.FirstOrDefault(c => c.Equals(w, StringComparison.OrdinalIgnoreCase))
+                        ?? throw new InputException($"--weight: expected none or one of {string.Join(", ", crosswalk.Weights)} for the joint EVS/WVS file, found '{w}'");
             SurveyPack pack = chosenLayout == "long"
                 ? new AggregateCsvImporter(bank).Import(path)
                 : new WvsCsvImporter(bank, CountryTable.Default).Import(path, new WvsImportOptions(
-                    WvsImportOptions.ParseWeight(parse.GetValue(weight)!),
-                    parse.GetValue(coding) == "inverted" ? SurveyCoding.Inverted : SurveyCoding.Standard));
+                    weightColumn,
+                    parse.GetValue(coding) == "inverted" ? SurveyCoding.Inverted : SurveyCoding.Standard,
+                    crosswalk));
             SurveyPackFile.Write(pack, packPath);
             var error = parse.InvocationConfiguration.Error;
             foreach (var warning in pack.Warnings.Take(20))
@@ -53,14 +61,20 @@ internal static class ImportCommand
         return command;
     }
 
-    private static bool LooksLikeLongLayout(string path)
+    /// <summary>long for country,question,code,share; evs-wvs when the header has the joint file's country and weight columns; else wvs7.</summary>
+    private static string DetectLayout(string path)
     {
         if (!File.Exists(path))
         {
-            return false;
+            return "wvs7";
         }
         using var reader = new StreamReader(path);
         var header = (reader.ReadLine() ?? "").Trim('\uFEFF').Replace("\"", "", StringComparison.Ordinal).ToLowerInvariant();
-        return header.StartsWith("country,question,code,share", StringComparison.Ordinal);
+        if (header.StartsWith("country,question,code,share", StringComparison.Ordinal))
+        {
+            return "long";
+        }
+        var columns = header.Split([',', ';', '\t']).Select(c => c.Trim()).ToHashSet(StringComparer.Ordinal);
+        return columns.Contains("cntry") && columns.Contains("gwght") && !columns.Contains("b_country") ? "evs-wvs" : "wvs7";
     }
 }

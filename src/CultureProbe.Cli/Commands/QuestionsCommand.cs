@@ -12,11 +12,12 @@ internal static class QuestionsCommand
         var set = new Option<string>("--set") { Description = "A set name (all, paper-12, or one from --sets-file), or codes, ranges and categories such as 'Q1,Q177-Q195,ethics'.", DefaultValueFactory = _ => QuestionBank.AllSetName };
         var setsFile = new Option<FileInfo?>("--sets-file") { Description = "YAML file defining more sets: 'sets: { name: [Q1, Q46-Q56, ethics] }'." };
         var format = CommonOptions.Format("table", "table", "json");
+        var language = new Option<string>("--language") { Description = "Show the texts in this language: en (default), da, nl or pt.", DefaultValueFactory = _ => "en" };
         var counts = new Option<bool>("--counts") { Description = "Print only the number of items per category, beside Kim & Baek's (2024) Table 2 counts." };
-        var command = new Command("questions", "List the WVS-7 items of the question bank: code, category, question, options and scores.") { set, setsFile, format, counts };
+        var command = new Command("questions", "List the WVS-7 items of the question bank: code, category, question, options and scores.") { set, setsFile, format, language, counts };
         command.SetAction(parse =>
         {
-            var bank = QuestionBankLoader.Default;
+            var bank = QuestionBankTranslations.ForLanguage(parse.GetValue(language)!);
             if (parse.GetValue(setsFile) is { } file)
             {
                 QuestionBankLoader.LoadSetsFile(bank, file.FullName);

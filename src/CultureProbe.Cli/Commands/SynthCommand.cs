@@ -14,16 +14,21 @@ internal static class SynthCommand
         var countries = new Option<string>("--countries") { Description = "Comma-separated ISO alpha-3 codes.", DefaultValueFactory = _ => DefaultCountries };
         var rows = new Option<int>("--rows") { Description = "Respondents per country.", DefaultValueFactory = _ => 400 };
         var seed = new Option<int>("--seed") { Description = "Random seed; the same seed writes the same file.", DefaultValueFactory = _ => 7 };
+        var layout = new Option<string>("--layout") { Description = "wvs7 (the official WVS-7 layout, default) or evs-wvs (the joint EVS/WVS 2017-2022 layout with IVS variable names).", DefaultValueFactory = _ => "wvs7" };
+        layout.AcceptOnlyFromAmong("wvs7", "evs-wvs");
         var command = new Command("synth", "Write SYNTHETIC microdata in the official WVS-7 CSV layout, with known per-country distributions and non-uniform weights. Nothing in it was surveyed.")
         {
-            output, countries, rows, seed,
+            output, countries, rows, seed, layout,
         };
         command.SetAction(parse =>
         {
             var path = EnsureSyntheticName(parse.GetValue(output)!.FullName);
             var codes = CountryTable.Default.Select(parse.GetValue(countries)!).Select(c => c.Iso3).ToArray();
-            var written = new SyntheticSurveyGenerator(QuestionBankLoader.Default, CountryTable.Default)
-                .Write(path, new SyntheticSurveyOptions(codes, parse.GetValue(rows), parse.GetValue(seed)));
+            var generator = new SyntheticSurveyGenerator(QuestionBankLoader.Default, CountryTable.Default);
+            var options = new SyntheticSurveyOptions(codes, parse.GetValue(rows), parse.GetValue(seed));
+            var written = parse.GetValue(layout) == "evs-wvs"
+                ? generator.WriteJointEvsWvs(path, options, SurveyCrosswalk.JointEvsWvs)
+                : generator.Write(path, options);
             parse.InvocationConfiguration.Output.WriteLine($"wrote {written} synthetic rows for {codes.Length} countries -> {path}");
             return Program.ExitOk;
         });

@@ -54,7 +54,7 @@ public sealed record ModelInfo(
 /// <param name="Country">ISO alpha-3 code (or group name in <c>analyze</c>).</param>
 /// <param name="Question">Item code.</param>
 /// <param name="Category">Theme id of the item.</param>
-/// <param name="Codes">Answer codes in native order.</param>
+/// <param name="Codes">Answer codes in option order, as text: <c>3</c>, or <c>1+2+3</c> for a group of a collapsed scale.</param>
 /// <param name="Labels">Option labels, same order.</param>
 /// <param name="ModelShares">p_k: the model's normalised probabilities.</param>
 /// <param name="HumanShares">r_k: the population's weighted shares over the scale's options.</param>
@@ -70,7 +70,7 @@ public sealed record ItemResult(
     string Country,
     string Question,
     string Category,
-    IReadOnlyList<int> Codes,
+    IReadOnlyList<string> Codes,
     IReadOnlyList<string> Labels,
     IReadOnlyList<double> ModelShares,
     IReadOnlyList<double> HumanShares,
@@ -79,8 +79,8 @@ public sealed record ItemResult(
     double HumanMean,
     double JsAlignment,
     double Wasserstein,
-    int ModelTopCode,
-    int HumanTopCode)
+    string ModelTopCode,
+    string HumanTopCode)
 {
     /// <summary>Whether the model's top answer is the population's.</summary>
     public bool TopMatch => ModelTopCode == HumanTopCode;

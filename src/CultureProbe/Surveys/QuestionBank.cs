@@ -100,11 +100,12 @@ public sealed class QuestionBank
     private readonly Dictionary<string, SurveyQuestion> _byCode;
     private readonly Dictionary<string, IReadOnlyList<SurveyQuestion>> _sets;
 
-    internal QuestionBank(IReadOnlyList<QuestionCategory> categories, IReadOnlyList<SurveyQuestion> questions, string sha256)
+    internal QuestionBank(IReadOnlyList<QuestionCategory> categories, IReadOnlyList<SurveyQuestion> questions, string sha256, string language = "en")
     {
         Categories = categories;
         Questions = questions;
         Sha256 = sha256;
+        Language = language;
         _byCode = questions.ToDictionary(q => q.Code, StringComparer.OrdinalIgnoreCase);
         var paperCategories = categories.Where(c => c.PaperCount is not null).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
         _sets = new Dictionary<string, IReadOnlyList<SurveyQuestion>>(StringComparer.OrdinalIgnoreCase)
@@ -122,6 +123,12 @@ public sealed class QuestionBank
 
     /// <summary>SHA-256 of the bank's source text, for provenance.</summary>
     public string Sha256 { get; }
+
+    /// <summary>Language of the texts and labels (ISO 639-1).</summary>
+    public string Language { get; }
+
+    /// <summary>The same bank with translated questions (same codes, ranks and scores).</summary>
+    internal QuestionBank WithQuestions(IReadOnlyList<SurveyQuestion> questions, string language) => new(Categories, questions, Sha256, language);
 
     /// <summary>Names of the sets, built-in and user-defined.</summary>
     public IReadOnlyCollection<string> SetNames => _sets.Keys;

@@ -19,7 +19,8 @@ public enum SurveyCoding
 /// <summary>Options of a WVS-7 import.</summary>
 /// <param name="WeightVariable">Weight column (<c>W_WEIGHT</c>, <c>S018</c>, <c>PWGHT</c>), or null for unweighted.</param>
 /// <param name="Coding">Standard or inverted coding.</param>
-public sealed record WvsImportOptions(string? WeightVariable = WvsCsvImporter.DefaultWeight, SurveyCoding Coding = SurveyCoding.Standard)
+/// <param name="Crosswalk">Column names and recodes of another file layout (the joint EVS/WVS file); null for the WVS-7 layout.</param>
+public sealed record WvsImportOptions(string? WeightVariable = WvsCsvImporter.DefaultWeight, SurveyCoding Coding = SurveyCoding.Standard, SurveyCrosswalk? Crosswalk = null)
 {
     /// <summary>Parses the <c>--weight</c> value: none, W_WEIGHT, S018 or PWGHT.</summary>
     public static string? ParseWeight(string value) => value.ToUpperInvariant() switch
@@ -133,22 +134,38 @@ public sealed class WvsCsvImporter
             }
         }
 
-        var alphaIndex = columns.GetValueOrDefault(CountryAlphaColumn, -1);
-        var numericIndex = columns.GetValueOrDefault(CountryNumericColumn, -1);
+        var crosswalk = options.Crosswalk;
+        var alphaColumn = crosswalk?.CountryAlphaColumn ?? CountryAlphaColumn;
+        var numericColumn = crosswalk?.CountryNumericColumn ?? CountryNumericColumn;
+        var alphaIndex = alphaColumn.Length == 0 ? -1 : columns.GetValueOrDefault(alphaColumn, -1);
+        var numericIndex = columns.GetValueOrDefault(numericColumn, -1);
         if (alphaIndex < 0 && numericIndex < 0)
         {
-            throw new InputException($"{fileName}:1: missing required column {CountryAlphaColumn} (or {CountryNumericColumn}): the country of each respondent");
+            throw new InputException($"{fileName}:1: missing required column {(alphaColumn.Length == 0 ? numericColumn : $"{alphaColumn} (or {numericColumn})")}: the country of each respondent");
         }
         var weightIndex = -1;
         if (options.WeightVariable is { } weightName && !columns.TryGetValue(weightName, out weightIndex))
         {
-            throw new InputException($"{fileName}:1: missing required column {weightName} (the weight variable); choose another with --weight {{none|W_WEIGHT|S018|PWGHT}}");
+            var choices = crosswalk is null ? "none|W_WEIGHT|S018|PWGHT" : $"none|{string.Join('|', crosswalk.Weights)}";
+            throw new InputException($"{fileName}:1: missing required column {weightName} (the weight variable); choose another with --weight {{{choices}}}");
         }
 
         var items = new List<ItemColumn>();
         var missing = new List<string>();
         foreach (var question in _bank.Questions)
         {
+            if (crosswalk is not null)
+            {
+                if (crosswalk.Items.TryGetValue(question.Code, out var source) && columns.TryGetValue(source.Column, out var mapped))
+                {
+                    items.Add(new ItemColumn(question, mapped, false, source.Recode));
+                }
+                else
+                {
+                    missing.Add(question.Code);
+                }
+                continue;
+            }
             // The inverted release renames every item whose scale it reverses with a "P" suffix (Q1 -> Q1P).
             var reversed = options.Coding == SurveyCoding.Inverted && columns.ContainsKey(InvertedCoding.ColumnName(question));
             if (!columns.TryGetValue(reversed ? InvertedCoding.ColumnName(question) : question.Code, out var index))
@@ -156,9 +173,9 @@ public sealed class WvsCsvImporter
                 missing.Add(question.Code);
                 continue;
             }
-            items.Add(new ItemColumn(question, index, reversed));
+            items.Add(new ItemColumn(question, index, reversed, null));
         }
-        return new Layout(reader.FieldCount, alphaIndex, numericIndex, weightIndex, options.WeightVariable, columns.GetValueOrDefault(VersionColumn, -1), items.ToArray(), missing);
+        return new Layout(reader.FieldCount, alphaIndex, alphaColumn, numericIndex, numericColumn, weightIndex, options.WeightVariable, columns.GetValueOrDefault(VersionColumn, -1), items.ToArray(), missing);
     }
 
     private static ReadOnlySpan<byte> TrimSpaces(ReadOnlySpan<byte> span)
@@ -185,13 +202,13 @@ public sealed class WvsCsvImporter
             }
             if (layout.NumericIndex < 0)
             {
-                throw InputException.At(fileName, reader.LineNumber, layout.AlphaIndex + 1, CountryAlphaColumn, "expected a country code, found an empty field");
+                throw InputException.At(fileName, reader.LineNumber, layout.AlphaIndex + 1, layout.AlphaName, "expected a country code, found an empty field");
             }
         }
         var raw = TrimSpaces(reader.FieldBytes(layout.NumericIndex));
         if (!TryParseInteger(raw, out var numeric) || numeric <= 0)
         {
-            throw InputException.At(fileName, reader.LineNumber, layout.NumericIndex + 1, CountryNumericColumn,
+            throw InputException.At(fileName, reader.LineNumber, layout.NumericIndex + 1, layout.NumericName,
                 $"expected a numeric country code, found '{Encoding.UTF8.GetString(raw)}'");
         }
         return new CountryKey(default, _countries.FindByNumeric(numeric)?.Iso3 ?? numeric.ToString(CultureInfo.InvariantCulture));
@@ -255,7 +272,9 @@ public sealed class WvsCsvImporter
         var notAsked = new List<NotAskedItem>();
         var warnings = new List<string>();
         var rowsPerCountry = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        var recodes = layout.Items.Select((column, i) => column.Reversed ? InvertedCoding.StandardCodes(column.Question, state.Countries.Values.SelectMany(c => c.Items[i].Codes).ToHashSet(), warnings) : null).ToArray();
+        var recodes = layout.Items.Select((column, i) => column.Reversed
+            ? InvertedCoding.StandardCodes(column.Question, state.Countries.Values.SelectMany(c => c.Items[i].Codes).ToHashSet(), warnings)
+            : column.Recode).ToArray();
         foreach (var (country, accumulator) in state.Countries.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
             rowsPerCountry[country] = accumulator.Rows;
@@ -303,12 +322,12 @@ public sealed class WvsCsvImporter
             _bank.Sha256,
             DateTimeOffset.UtcNow,
             layout.MissingColumns);
-        return new SurveyPack(SurveyPack.CurrentFormatVersion, provenance, distributions, notAsked, warnings);
+        return new SurveyPack(SurveyPack.CurrentFormatVersion, provenance with { Importer = options.Crosswalk?.Name ?? provenance.Importer }, distributions, notAsked, warnings);
     }
 
-    private sealed record ItemColumn(SurveyQuestion Question, int FieldIndex, bool Reversed);
+    private sealed record ItemColumn(SurveyQuestion Question, int FieldIndex, bool Reversed, IReadOnlyDictionary<int, int>? Recode);
 
-    private sealed record Layout(int FieldCount, int AlphaIndex, int NumericIndex, int WeightIndex, string? WeightName, int VersionIndex, ItemColumn[] Items, IReadOnlyList<string> MissingColumns);
+    private sealed record Layout(int FieldCount, int AlphaIndex, string AlphaName, int NumericIndex, string NumericName, int WeightIndex, string? WeightName, int VersionIndex, ItemColumn[] Items, IReadOnlyList<string> MissingColumns);
 
     private readonly ref struct CountryKey(ReadOnlySpan<byte> alpha, string? resolved)
     {
@@ -363,7 +382,9 @@ public sealed class WvsCsvImporter
                     shares.Add(new OptionShare(recode is null ? c : recode.GetValueOrDefault(c, c), _weights[c] / total, _counts[c]));
                 }
             }
-            return shares.OrderBy(s => s.Code).ToArray();
+            // A recode may map two file codes onto one standard code: add them up.
+            return shares.GroupBy(s => s.Code).Select(g => g.Count() == 1 ? g.First() : new OptionShare(g.Key, g.Sum(x => x.Share), g.Sum(x => x.Count)))
+                .OrderBy(s => s.Code).ToArray();
         }
     }
 

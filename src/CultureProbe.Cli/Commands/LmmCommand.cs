@@ -1,0 +1,169 @@
+using System.CommandLine;
+using System.Globalization;
+using CultureProbe.Analysis.MixedModels;
+using Spectre.Console;
+
+namespace CultureProbe.Cli.Commands;
+
+/// <summary><c>cultureprobe lmm</c>: fits a linear mixed-effects model (or OLS) to a CSV file.</summary>
+internal static class LmmCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<FileInfo>("--data") { Description = "CSV file with a header row. A column is numeric if every value parses as a number, otherwise a factor (levels in C-locale order; the first is the reference). Empty fields and NA are missing; rows missing a variable of the formula are dropped.", Required = true };
+        var formula = new Option<string>("--formula") { Description = "Model formula in lme4 syntax, e.g. \"y ~ x * f + (x | g)\", \"y ~ x + (1 | a) + (1 | b)\", \"y ~ 0 + f + (1 | g1/g2)\".", Required = true };
+        var ml = new Option<bool>("--ml") { Description = "Fit by maximum likelihood instead of REML (use ML to compare fixed effects by likelihood ratio)." };
+        var ols = new Option<bool>("--ols") { Description = "Fit by ordinary least squares (the formula must have no random-effects terms)." };
+        var format = CommonOptions.Format("table", "table", "json");
+        var command = new Command("lmm", "Fit a Gaussian linear mixed-effects model by REML or ML, as lme4's lmer does, or an OLS regression with the same formula syntax.")
+        {
+            data, formula, ml, ols, format,
+        };
+        command.SetAction(parse =>
+        {
+            var frame = DataFrame.ReadCsv(parse.GetValue(data)!.FullName);
+            var text = parse.GetValue(formula)!;
+            var output = parse.InvocationConfiguration.Output;
+            var json = parse.GetValue(format) == "json";
+            if (parse.GetValue(ols))
+            {
+                if (parse.GetValue(ml))
+                {
+                    throw new InputException("--ml and --ols exclude each other: OLS has no REML/ML choice");
+                }
+                var fit = OrdinaryLeastSquares.Fit(frame, text);
+                if (json)
+                {
+                    CommonOptions.WriteJson(output, OlsJson(fit));
+                }
+                else
+                {
+                    WriteOlsTable(fit, output);
+                }
+                return Program.ExitOk;
+            }
+            var mixed = LinearMixedModel.Fit(frame, text, reml: !parse.GetValue(ml));
+            if (json)
+            {
+                CommonOptions.WriteJson(output, MixedJson(mixed));
+            }
+            else
+            {
+                WriteMixedTable(mixed, output);
+            }
+            return Program.ExitOk;
+        });
+        return command;
+    }
+
+    /// <summary>JSON cannot hold NaN (the correlation of an effect with zero variance); write null as lme4's NaN.</summary>
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+
+    internal static object MixedJson(MixedModelFit fit) => new
+    {
+        formula = fit.Formula.Text,
+        method = fit.Method,
+        @fixed = fit.FixedEffects.Select(f => new
+        {
+            term = f.Term,
+            estimate = f.Estimate,
+            se = f.StandardError,
+            z = f.Statistic,
+            p = f.PValue,
+            ci_low = f.ConfidenceLow,
+            ci_high = f.ConfidenceHigh,
+        }),
+        random = fit.RandomEffects.Select(r => new
+        {
+            group = r.Group,
+            term = r.Term,
+            term2 = r.Term2,
+            variance = Finite(r.Variance),
+            sd = Finite(r.StandardDeviation),
+            covariance = Finite(r.Covariance),
+            correlation = Finite(r.Correlation),
+        }),
+        residual_variance = fit.ResidualVariance,
+        loglik = fit.LogLikelihood,
+        criterion = fit.Criterion,
+        converged = fit.Converged,
+        nobs = fit.Observations,
+        ngroups = fit.GroupCounts.ToDictionary(g => g.Key, g => g.Value),
+        dropped = fit.DroppedFixedEffects,
+    };
+
+    internal static object OlsJson(OlsFit fit) => new
+    {
+        formula = fit.Formula.Text,
+        method = "OLS",
+        @fixed = fit.FixedEffects.Select(f => new
+        {
+            term = f.Term,
+            estimate = f.Estimate,
+            se = f.StandardError,
+            t = f.Statistic,
+            p = f.PValue,
+            ci_low = f.ConfidenceLow,
+            ci_high = f.ConfidenceHigh,
+        }),
+        residual_variance = fit.ResidualVariance,
+        r_squared = fit.RSquared,
+        adj_r_squared = fit.AdjustedRSquared,
+        df_residual = fit.ResidualDegreesOfFreedom,
+        loglik = fit.LogLikelihood,
+        nobs = fit.Observations,
+        dropped = fit.DroppedFixedEffects,
+    };
+
+    private static string F(double value, string format = "G6") => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string P(double p) => p < 1e-4 ? p.ToString("0.0e+0", CultureInfo.InvariantCulture) : p.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    private static void WriteMixedTable(MixedModelFit fit, TextWriter output)
+    {
+        var console = ConsoleFactory.Create(output);
+        var groups = string.Join(", ", fit.GroupCounts.Select(g => $"{g.Key} {g.Value}"));
+        console.WriteLine($"Linear mixed model fit by {(fit.Reml ? "REML" : "maximum likelihood")}: {fit.Formula.Text}");
+        console.WriteLine($"{fit.Observations} observations; groups: {groups}");
+        console.WriteLine($"{(fit.Reml ? "REML criterion" : "deviance")} {F(fit.Criterion, "F4")}, log-likelihood {F(fit.LogLikelihood, "F4")}, {(fit.Converged ? "converged" : "NOT converged")}");
+        WriteDropped(console, fit.DroppedFixedEffects);
+
+        var random = new Table().AddColumns("Group", "Effect", "Variance", "SD", "Corr");
+        foreach (var r in fit.RandomEffects.Where(r => r.Term2 is null))
+        {
+            var correlations = fit.RandomEffects.Where(c => c.Group == r.Group && c.Term2 == r.Term).Select(c => F(c.Correlation ?? double.NaN, "F3"));
+            random.AddRow(Markup.Escape(r.Group), Markup.Escape(r.Term), F(r.Variance!.Value), F(r.StandardDeviation!.Value), string.Join(" ", correlations));
+        }
+        random.AddRow("Residual", "", F(fit.ResidualVariance), F(Math.Sqrt(fit.ResidualVariance)), "");
+        console.Write(random);
+
+        var table = new Table().AddColumns("Term", "Estimate", "SE", "z", "p", "95% CI");
+        foreach (var f in fit.FixedEffects)
+        {
+            table.AddRow(Markup.Escape(f.Term), F(f.Estimate), F(f.StandardError), F(f.Statistic, "F3"), P(f.PValue), Markup.Escape($"[{F(f.ConfidenceLow)}, {F(f.ConfidenceHigh)}]"));
+        }
+        console.Write(table);
+    }
+
+    private static void WriteOlsTable(OlsFit fit, TextWriter output)
+    {
+        var console = ConsoleFactory.Create(output);
+        console.WriteLine($"Ordinary least squares: {fit.Formula.Text}");
+        console.WriteLine($"{fit.Observations} observations, {fit.ResidualDegreesOfFreedom} residual df; residual variance {F(fit.ResidualVariance)}, R² {F(fit.RSquared, "F4")}, adjusted R² {F(fit.AdjustedRSquared, "F4")}");
+        WriteDropped(console, fit.DroppedFixedEffects);
+        var table = new Table().AddColumns("Term", "Estimate", "SE", "t", "p", "95% CI");
+        foreach (var f in fit.FixedEffects)
+        {
+            table.AddRow(Markup.Escape(f.Term), F(f.Estimate), F(f.StandardError), F(f.Statistic, "F3"), P(f.PValue), Markup.Escape($"[{F(f.ConfidenceLow)}, {F(f.ConfidenceHigh)}]"));
+        }
+        console.Write(table);
+    }
+
+    private static void WriteDropped(IAnsiConsole console, IReadOnlyList<string> dropped)
+    {
+        if (dropped.Count > 0)
+        {
+            console.WriteLine($"Dropped as linear combinations of earlier columns: {string.Join(", ", dropped)}");
+        }
+    }
+}

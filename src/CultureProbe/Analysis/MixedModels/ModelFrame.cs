@@ -1,0 +1,288 @@
+namespace CultureProbe.Analysis.MixedModels;
+
+/// <summary>
+/// The numbers a fit needs, built from a <see cref="DataFrame"/> and a <see cref="ModelFormula"/>
+/// as R's <c>model.frame</c> and <c>model.matrix</c> build them: rows with a missing value in
+/// any variable of the formula are dropped, unused factor levels are dropped, factors are
+/// coded by treatment contrasts (first level the reference) or by indicators where R would.
+/// </summary>
+internal sealed class ModelFrame
+{
+    private ModelFrame(double[] y, double[,] x, IReadOnlyList<string> fixedNames, IReadOnlyList<string> droppedNames, IReadOnlyList<RandomBlock> blocks)
+    {
+        Y = y;
+        X = x;
+        FixedNames = fixedNames;
+        DroppedFixedNames = droppedNames;
+        Blocks = blocks;
+    }
+
+    /// <summary>The response.</summary>
+    public double[] Y { get; }
+
+    /// <summary>The fixed-effects model matrix, n × p, after dropping linearly dependent columns.</summary>
+    public double[,] X { get; }
+
+    /// <summary>Names of the columns of <see cref="X"/>.</summary>
+    public IReadOnlyList<string> FixedNames { get; }
+
+    /// <summary>Columns dropped because they were linear combinations of earlier ones (lme4 drops them too).</summary>
+    public IReadOnlyList<string> DroppedFixedNames { get; }
+
+    /// <summary>Random-effects blocks in the formula's order (not yet sorted by number of levels).</summary>
+    public IReadOnlyList<RandomBlock> Blocks { get; }
+
+    /// <summary>Number of observations used.</summary>
+    public int N => Y.Length;
+
+    public static ModelFrame Build(DataFrame data, ModelFormula formula)
+    {
+        var columns = new Dictionary<string, DataColumn>(StringComparer.Ordinal);
+        foreach (var name in formula.Variables)
+        {
+            columns[name] = data.Find(name) ?? throw new InputException(
+                $"formula '{formula.Text}': no column named '{name}' in the data (columns: {string.Join(", ", data.Columns.Select(c => c.Name))})");
+        }
+        var response = columns[formula.Response];
+        if (!response.IsNumeric)
+        {
+            throw new InputException($"formula '{formula.Text}': the response '{formula.Response}' must be numeric, but the column holds text such as '{FirstText(response)}'");
+        }
+        var rows = Enumerable.Range(0, data.RowCount).Where(r => columns.Values.All(c => !c.IsMissing(r))).ToArray();
+        if (rows.Length == 0)
+        {
+            throw new InputException($"formula '{formula.Text}': no row has values for every variable ({string.Join(", ", formula.Variables)})");
+        }
+        var frame = columns.ToDictionary(kv => kv.Key, kv => Subset(kv.Value, rows), StringComparer.Ordinal);
+
+        var y = frame[formula.Response].NumericValues!.ToArray();
+        var (fullX, fullNames) = BuildMatrix(formula.FixedTerms, formula.HasIntercept, frame, rows.Length);
+        var (x, names, dropped) = DropDependentColumns(fullX, fullNames);
+
+        var blocks = new List<RandomBlock>();
+        foreach (var term in formula.RandomTerms)
+        {
+            var (z, zNames) = BuildMatrix(term.Terms, term.HasIntercept, frame, rows.Length);
+            var keys = new string[rows.Length];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                keys[i] = string.Join('\u001f', term.GroupingVariables.Select(v => frame[v].TextAt(i)));
+            }
+            var levels = keys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var l = 0; l < levels.Length; l++)
+            {
+                index[levels[l]] = l;
+            }
+            var levelOf = keys.Select(k => index[k]).ToArray();
+            blocks.Add(new RandomBlock(term.GroupName, zNames, levels.Length, levelOf, z));
+        }
+        return new ModelFrame(y, x, names, dropped, blocks);
+    }
+
+    private static string FirstText(DataColumn column)
+    {
+        for (var r = 0; r < column.Count; r++)
+        {
+            if (!column.IsMissing(r))
+            {
+                return column.TextAt(r);
+            }
+        }
+        return "";
+    }
+
+    private static DataColumn Subset(DataColumn column, int[] rows)
+    {
+        if (column.IsNumeric)
+        {
+            return DataColumn.Numeric(column.Name, rows.Select(r => column.NumericValues![r]).ToArray());
+        }
+        // Re-deriving the levels from the kept rows drops unused levels, as model.frame(drop.unused.levels = TRUE) does.
+        return DataColumn.Factor(column.Name, rows.Select(r => (string?)column.Levels[column.FactorCodes![r]]).ToArray());
+    }
+
+    /// <summary>
+    /// R's model.matrix: a factor in a term is coded by contrasts when the term without it is
+    /// empty or contained in an earlier term, otherwise by indicators of all levels; without an
+    /// intercept the first factor of the first term holding one gets indicators. Within a term
+    /// the first variable's columns vary fastest.
+    /// </summary>
+    public static (double[,] Matrix, string[] Names) BuildMatrix(IReadOnlyList<FormulaTerm> terms, bool intercept, IReadOnlyDictionary<string, DataColumn> frame, int n)
+    {
+        var codings = new List<bool[]>(); // per term, per variable: true = indicators of all levels
+        var firstFactorDone = intercept;
+        for (var t = 0; t < terms.Count; t++)
+        {
+            var vars = terms[t].Variables;
+            var full = new bool[vars.Count];
+            for (var v = 0; v < vars.Count; v++)
+            {
+                if (frame[vars[v]].IsNumeric)
+                {
+                    continue;
+                }
+                if (!firstFactorDone)
+                {
+                    full[v] = true;
+                    firstFactorDone = true;
+                    continue;
+                }
+                var reduced = vars.Where((_, i) => i != v).ToArray();
+                var contained = reduced.Length == 0 || terms.Take(t).Any(earlier => reduced.All(r => earlier.Variables.Contains(r, StringComparer.Ordinal)));
+                full[v] = !contained;
+            }
+            if (!firstFactorDone && vars.Any(v => !frame[v].IsNumeric))
+            {
+                firstFactorDone = true;
+            }
+            codings.Add(full);
+        }
+
+        var columns = new List<double[]>();
+        var names = new List<string>();
+        if (intercept)
+        {
+            columns.Add(Enumerable.Repeat(1.0, n).ToArray());
+            names.Add("(Intercept)");
+        }
+        for (var t = 0; t < terms.Count; t++)
+        {
+            var termColumns = new List<(double[] Values, string Name)> { (Enumerable.Repeat(1.0, n).ToArray(), "") };
+            var vars = terms[t].Variables;
+            for (var v = 0; v < vars.Count; v++)
+            {
+                var parts = VariableColumns(frame[vars[v]], codings[t][v], n);
+                var next = new List<(double[] Values, string Name)>();
+                // Earlier variables vary fastest: iterate this variable's columns in the outer loop.
+                foreach (var part in parts)
+                {
+                    foreach (var existing in termColumns)
+                    {
+                        var values = new double[n];
+                        for (var i = 0; i < n; i++)
+                        {
+                            values[i] = existing.Values[i] * part.Values[i];
+                        }
+                        next.Add((values, existing.Name.Length == 0 ? part.Name : $"{existing.Name}:{part.Name}"));
+                    }
+                }
+                termColumns = next;
+            }
+            foreach (var (values, name) in termColumns)
+            {
+                columns.Add(values);
+                names.Add(name);
+            }
+        }
+        var matrix = new double[n, columns.Count];
+        for (var j = 0; j < columns.Count; j++)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                matrix[i, j] = columns[j][i];
+            }
+        }
+        return (matrix, names.ToArray());
+    }
+
+    private static List<(double[] Values, string Name)> VariableColumns(DataColumn column, bool indicators, int n)
+    {
+        if (column.IsNumeric)
+        {
+            return [(column.NumericValues!.ToArray(), column.Name)];
+        }
+        var result = new List<(double[], string)>();
+        for (var level = indicators ? 0 : 1; level < column.Levels.Count; level++)
+        {
+            var values = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                values[i] = column.FactorCodes![i] == level ? 1 : 0;
+            }
+            result.Add((values, column.Name + column.Levels[level]));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Drops columns that are linear combinations of earlier ones, by Gram–Schmidt in column
+    /// order with the relative tolerance 1e-7 that R's pivoting QR uses, so the same columns
+    /// as lme4's are kept.
+    /// </summary>
+    private static (double[,] X, string[] Names, string[] Dropped) DropDependentColumns(double[,] x, string[] names)
+    {
+        var n = x.GetLength(0);
+        var p = x.GetLength(1);
+        var basis = new List<double[]>();
+        var keep = new List<int>();
+        var dropped = new List<string>();
+        for (var j = 0; j < p; j++)
+        {
+            var v = new double[n];
+            double norm0 = 0;
+            for (var i = 0; i < n; i++)
+            {
+                v[i] = x[i, j];
+                norm0 += v[i] * v[i];
+            }
+            norm0 = Math.Sqrt(norm0);
+            // Two passes of modified Gram–Schmidt keep the residual accurate.
+            for (var pass = 0; pass < 2; pass++)
+            {
+                foreach (var b in basis)
+                {
+                    double dot = 0;
+                    for (var i = 0; i < n; i++)
+                    {
+                        dot += b[i] * v[i];
+                    }
+                    for (var i = 0; i < n; i++)
+                    {
+                        v[i] -= dot * b[i];
+                    }
+                }
+            }
+            var norm = Math.Sqrt(v.Sum(e => e * e));
+            if (norm0 == 0 || norm <= 1e-7 * norm0)
+            {
+                dropped.Add(names[j]);
+                continue;
+            }
+            for (var i = 0; i < n; i++)
+            {
+                v[i] /= norm;
+            }
+            basis.Add(v);
+            keep.Add(j);
+        }
+        if (dropped.Count == 0)
+        {
+            return (x, names, []);
+        }
+        var kept = new double[n, keep.Count];
+        for (var k = 0; k < keep.Count; k++)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                kept[i, k] = x[i, keep[k]];
+            }
+        }
+        return (kept, keep.Select(k => names[k]).ToArray(), dropped.ToArray());
+    }
+}
+
+/// <summary>
+/// One random-effects term after expansion: for each observation, <see cref="K"/> values of
+/// the term's model matrix and the level of its grouping factor.
+/// </summary>
+/// <param name="Group">The grouping factor's name as lme4 prints it.</param>
+/// <param name="TermNames">Names of the <see cref="K"/> effects, e.g. (Intercept) and x.</param>
+/// <param name="Levels">Number of levels of the grouping factor.</param>
+/// <param name="LevelOf">Level index of each observation.</param>
+/// <param name="Values">The term's model matrix, n × K.</param>
+internal sealed record RandomBlock(string Group, IReadOnlyList<string> TermNames, int Levels, int[] LevelOf, double[,] Values)
+{
+    /// <summary>Number of effects per level.</summary>
+    public int K => TermNames.Count;
+}

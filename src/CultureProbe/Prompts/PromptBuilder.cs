@@ -1,0 +1,109 @@
+using System.Text;
+using CultureProbe.Surveys;
+
+namespace CultureProbe.Prompts;
+
+/// <summary>How an answer continuation is written after the prompt.</summary>
+public enum AnswerFormat
+{
+    /// <summary><c> A) Never justifiable</c> (default).</summary>
+    LetterAndText,
+
+    /// <summary><c> Never justifiable</c>.</summary>
+    Text,
+
+    /// <summary><c> A</c>.</summary>
+    Letter,
+}
+
+/// <summary>Parsing and naming of <see cref="AnswerFormat"/>.</summary>
+public static class AnswerFormats
+{
+    /// <summary>The command-line name of a format.</summary>
+    public static string Name(this AnswerFormat format) => format switch
+    {
+        AnswerFormat.LetterAndText => "letter+text",
+        AnswerFormat.Text => "text",
+        _ => "letter",
+    };
+
+    /// <summary>Parses letter+text, text or letter.</summary>
+    public static AnswerFormat Parse(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "letter+text" or "letter-text" => AnswerFormat.LetterAndText,
+        "text" => AnswerFormat.Text,
+        "letter" => AnswerFormat.Letter,
+        _ => throw new InputException($"--answer-format: expected letter+text, text or letter, found '{value}'"),
+    };
+}
+
+/// <summary>One country's branch of a prompt tree: its suffix and the K answer continuations.</summary>
+/// <param name="Country">The country the branch asks about.</param>
+/// <param name="Suffix">Text after the shared prefix, naming the country.</param>
+/// <param name="Continuations">One continuation per presented option, in option order.</param>
+public sealed record PromptBranch(Country Country, string Suffix, IReadOnlyList<string> Continuations);
+
+/// <summary>
+/// The prompts of one question for many countries, shaped as the engine's prefix tree:
+/// the prefix (question and choices) is shared by every country, each branch's suffix by
+/// all K answers.
+/// </summary>
+public sealed record QuestionPrompts(AskedQuestion Asked, PromptTemplate Template, AnswerFormat Format, string Prefix, IReadOnlyList<PromptBranch> Branches)
+{
+    /// <summary>The full prompt of one branch (prefix + suffix).</summary>
+    public string PromptFor(PromptBranch branch)
+    {
+        ArgumentNullException.ThrowIfNull(branch);
+        return Prefix + branch.Suffix;
+    }
+}
+
+/// <summary>Fills templates with an item's text, choices and countries.</summary>
+public static class PromptBuilder
+{
+    /// <summary>Builds the prompt tree of <paramref name="asked"/> for <paramref name="countries"/>.</summary>
+    public static QuestionPrompts Build(AskedQuestion asked, IReadOnlyList<Country> countries, PromptTemplate template, AnswerFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(asked);
+        ArgumentNullException.ThrowIfNull(countries);
+        ArgumentNullException.ThrowIfNull(template);
+        var choices = Choices(asked, template);
+        var prefix = Fill(template.Prefix, asked.Question.Text, choices, null);
+        var continuations = asked.Options.Select((o, i) => Continuation(o, i, format)).ToArray();
+        var branches = countries.Select(c => new PromptBranch(c, Fill(template.Suffix, asked.Question.Text, choices, template.CountryName(c)), continuations)).ToArray();
+        return new QuestionPrompts(asked, template, format, prefix, branches);
+    }
+
+    /// <summary>The continuation for option <paramref name="index"/>, with the leading space a completion needs.</summary>
+    public static string Continuation(PresentedOption option, int index, AnswerFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        return format switch
+        {
+            AnswerFormat.LetterAndText => $" {AskedQuestion.Letter(index)}) {option.Label}",
+            AnswerFormat.Text => $" {option.Label}",
+            _ => $" {AskedQuestion.Letter(index)}",
+        };
+    }
+
+    private static string Choices(AskedQuestion asked, PromptTemplate template)
+    {
+        var builder = new StringBuilder();
+        for (var i = 0; i < asked.Options.Count; i++)
+        {
+            if (i > 0)
+            {
+                builder.Append(template.Separator);
+            }
+            builder.Append(template.Choice.Replace("{letter}", AskedQuestion.Letter(i), StringComparison.Ordinal)
+                .Replace("{label}", asked.Options[i].Label, StringComparison.Ordinal));
+        }
+        return builder.ToString();
+    }
+
+    private static string Fill(string text, string question, string choices, string? country)
+    {
+        var filled = text.Replace("{question}", question, StringComparison.Ordinal).Replace("{choices}", choices, StringComparison.Ordinal);
+        return country is null ? filled : filled.Replace("{country}", country, StringComparison.Ordinal);
+    }
+}

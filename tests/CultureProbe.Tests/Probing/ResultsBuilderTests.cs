@@ -1,0 +1,130 @@
+using System.Globalization;
+using CultureProbe.Analysis;
+using CultureProbe.Probing;
+using CultureProbe.Prompts;
+using CultureProbe.Surveys;
+using Microsoft.VisualBasic.FileIO;
+using Shouldly;
+
+namespace CultureProbe.Tests.Probing;
+
+public sealed class ResultsBuilderTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private async Task<(ProbeResults Results, string Folder)> RunAsync(LikelihoodNormalization normalisation = LikelihoodNormalization.None)
+    {
+        var bank = QuestionBankLoader.Default;
+        var csv = _temp.File("s.synthetic.csv");
+        new SyntheticSurveyGenerator(bank, CountryTable.Default).Write(csv, new SyntheticSurveyOptions(["USA", "JPN", "DEU", "NGA", "BRA"], RowsPerCountry: 80));
+        var pack = new WvsCsvImporter(bank, CountryTable.Default).Import(csv, new WvsImportOptions());
+        var spec = new ProbeSpec(bank.Select("Q1-Q30,Q177-Q195").Where(q => q.IsOrdinal).ToArray(), CountryTable.Default.Select("USA,JPN,DEU,NGA,BRA"),
+            PromptTemplateSet.BuiltIn().Default("en"), AnswerFormat.LetterAndText);
+        var fake = new FakeLanguageModel();
+        var models = new[] { new ProbeModel(new ModelInfo("fake", "fake://fake", null, "fake", "loglik-local", false), fake, "") };
+        using var store = ResultStore.Open(_temp.File("r.db"));
+        await new ProbeRunner(pack, store).RunAsync(spec, models);
+        var results = ResultsBuilder.Build(spec, models, pack, store, CountryTable.Default, bank, normalisation, new AlignmentOptions(BootstrapResamples: 200, Seed: 1), out var missing);
+        missing.ShouldBe(0);
+        var folder = _temp.File("out");
+        ResultsFiles.WriteAll(results, folder);
+        return (results, folder);
+    }
+
+    private static List<string[]> ReadCsv(string path)
+    {
+        using var parser = new TextFieldParser(path) { TextFieldType = FieldType.Delimited, HasFieldsEnclosedInQuotes = true };
+        parser.SetDelimiters(",");
+        var rows = new List<string[]>();
+        while (!parser.EndOfData)
+        {
+            rows.Add(parser.ReadFields()!);
+        }
+        return rows;
+    }
+
+    private static double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Per_country_pearson_recomputed_from_items_csv_equals_alignment_csv()
+    {
+        var (_, folder) = await RunAsync();
+        var items = ReadCsv(Path.Combine(folder, ResultsFiles.ItemsCsv));
+        items[0][..7].ShouldBe(["model", "country", "question", "code", "p_model", "p_human", "score"]);
+        var alignment = ReadCsv(Path.Combine(folder, ResultsFiles.AlignmentCsv));
+        alignment[0][..5].ShouldBe(["model", "group", "n_questions", "pearson", "spearman"]);
+
+        // Independent recomputation: mean scores by summing p*s per question, then the textbook Pearson formula.
+        var means = items.Skip(1)
+            .GroupBy(r => (Model: r[0], Country: r[1], Question: r[2]))
+            .Select(g => (g.Key, Model: g.Sum(r => D(r[4]) * D(r[6])), Human: g.Sum(r => D(r[5]) * D(r[6]))))
+            .ToList();
+        foreach (var row in alignment.Skip(1))
+        {
+            var cell = means.Where(m => m.Key.Model == row[0] && m.Key.Country == row[1]).ToArray();
+            int.Parse(row[2], CultureInfo.InvariantCulture).ShouldBe(cell.Length);
+            var x = cell.Select(c => c.Model).ToArray();
+            var y = cell.Select(c => c.Human).ToArray();
+            double mx = x.Average(), my = y.Average();
+            var r = x.Zip(y).Sum(p => (p.First - mx) * (p.Second - my)) / Math.Sqrt(x.Sum(v => (v - mx) * (v - mx)) * y.Sum(v => (v - my) * (v - my)));
+            // 1e-12: the same sums in a different order, on ~50 terms of magnitude <= 1.
+            D(row[3]).ShouldBe(r, 1e-12, $"{row[0]} {row[1]}");
+        }
+        alignment.Count.ShouldBe(6, "a header and one row per country");
+    }
+
+    [Fact]
+    public async Task Model_shares_are_the_normalised_exponentials_of_the_stored_log_likelihoods()
+    {
+        var (results, _) = await RunAsync();
+        foreach (var item in results.Items.Take(20))
+        {
+            item.ModelShares.Sum().ShouldBe(1.0, 1e-12);
+            item.HumanShares.Sum().ShouldBe(1.0, 1e-12);
+        }
+    }
+
+    [Fact]
+    public async Task Every_group_kind_is_present_with_baselines()
+    {
+        var (results, folder) = await RunAsync();
+        results.Alignment.Select(r => r.GroupKind).Distinct().Order().ShouldBe(["all", "category", "continent", "country", "western"]);
+        var all = results.Alignment.Single(r => r.GroupKind == "all");
+        all.NCountries.ShouldBe(5);
+        all.Pearson.ShouldBe(results.Alignment.Where(r => r.GroupKind == "country").Average(r => r.Pearson), 1e-12);
+        // The pooled distribution is at least as close to each population as a random model, so its 1-JSD is high.
+        all.JsAlignmentPooled.ShouldBeGreaterThan(all.JsAlignmentUniform);
+        results.Alignment.Single(r => r.GroupKind == "western" && r.Group == "Western").NCountries.ShouldBe(2);
+        File.Exists(Path.Combine(folder, ResultsFiles.AlignmentGroupsCsv)).ShouldBeTrue();
+        ResultsFiles.ReadJson(Path.Combine(folder, ResultsFiles.ResultsJson)).Items.Count.ShouldBe(results.Items.Count);
+    }
+
+    [Fact]
+    public async Task Shuffled_baseline_pearson_is_the_correlation_with_another_countrys_population()
+    {
+        var (results, _) = await RunAsync();
+        var humanMeans = results.Items.ToLookup(i => i.Country);
+        var countries = humanMeans.Select(g => g.Key).ToArray();
+        var assignment = Baselines.ShuffledCountryAssignment(countries, 1);
+        foreach (var row in results.Alignment.Where(r => r.GroupKind == "country"))
+        {
+            var own = humanMeans[row.Group].ToDictionary(i => i.Question, i => i.HumanMean);
+            var other = humanMeans[assignment[row.Group]].ToDictionary(i => i.Question, i => i.HumanMean);
+            var shared = own.Keys.Where(other.ContainsKey).Order(StringComparer.Ordinal).ToArray();
+            var expected = Correlation.Pearson(shared.Select(q => other[q]).ToArray(), shared.Select(q => own[q]).ToArray()).Value;
+            row.PearsonShuffled.ShouldBe(expected, 1e-12);
+        }
+    }
+
+    [Fact]
+    public async Task Per_token_normalisation_changes_shares_but_keeps_them_distributions()
+    {
+        var (none, _) = await RunAsync();
+        var (perToken, _) = await RunAsync(LikelihoodNormalization.PerToken);
+        perToken.Method.Normalisation.ShouldBe("per-token");
+        // The fake model gives one token per answer, so per-token equals none here.
+        perToken.Items[0].ModelShares.ShouldBe(none.Items[0].ModelShares, 1e-15);
+    }
+}
