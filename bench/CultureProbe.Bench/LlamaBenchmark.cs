@@ -62,6 +62,11 @@ internal static class LlamaBenchmark
         Console.WriteLine();
         Console.WriteLine("| K | mode | items | wall s | items/s | tokens decoded/item | decode calls | llama_decode tok/s | outside decode |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        // Raw llama_decode speed: one long context in full batches with a single output row.
+        var longContext = string.Concat(Enumerable.Repeat(Prefix + " ", 7));
+        var raw = await MeasureAsync(naive, ScoringRequest.Single(longContext, [" Very important"]), runs).ConfigureAwait(false);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| - | raw decode | 1 | {raw.Wall:F2} | | {raw.Tokens} | {raw.Calls} | {raw.Tokens / raw.Decode:F0} | {(raw.Wall - raw.Decode) / raw.Wall * 100:F1}% |"));
         foreach (var answers in new[] { AnswersK4, AnswersK10 })
         {
             var request = new ScoringRequest(Prefix, [.. Countries.Select(c => new ScoringBranch($" In {c}, the answer is:", answers))]);

@@ -25,6 +25,7 @@ public sealed partial class LlamaModel : ILanguageModel, ITokenSequenceScorer
     private long _tokensDecoded;
     private long _decodeTicks;
     private long _scoringTicks;
+    private int _disposed;
 
     private LlamaModel(SafeLlamaModelHandle model, SafeLlamaContextHandle context, LlamaModelOptions options, ModelIdentity identity, int threads)
     {
@@ -191,6 +192,10 @@ public sealed partial class LlamaModel : ILanguageModel, ITokenSequenceScorer
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {

@@ -93,6 +93,17 @@ public sealed class LlamaModelConsistencyTests(TinyModels models)
     }
 
     [Fact]
+    public async Task A_cancelled_request_stops_with_OperationCanceledException()
+    {
+        await using var model = await LlamaModel.OpenAsync(models.Gqa, TinyModels.Exact, TestContext.Current.CancellationToken);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(() => model.ScoreAsync(WvsShaped(), cancelled.Token));
+        // The model stays usable afterwards.
+        (await model.ScoreTokensAsync([1, 300, 271], TestContext.Current.CancellationToken)).LogProbs.Count.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Greedy_flag_matches_the_most_probable_token()
     {
         await using var model = await LlamaModel.OpenAsync(models.Gqa, TinyModels.Exact, TestContext.Current.CancellationToken);

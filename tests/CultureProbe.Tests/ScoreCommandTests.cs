@@ -80,6 +80,25 @@ public sealed class ScoreCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_missing_runtime_exits_with_code_1_and_says_how_to_get_it()
+    {
+        // The runtime is loaded once per process, so this runs the real command in a child process.
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "cultureprobe"), ["score", "--model", _model, "--token-ids", "1 2 3"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        start.Environment["CULTUREPROBE_LLAMA_LIB_DIR"] = Path.Combine(_temp.Path, "no-runtime-here");
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        process.ExitCode.ShouldBe(1);
+        error.ShouldContain("npm pack @node-llama-cpp/linux-x64@3.22.1");
+        error.ShouldContain("CULTUREPROBE_LLAMA_LIB_DIR");
+    }
+
+    [Fact]
     public void Bad_token_ids_exit_with_code_2()
     {
         CliRunner.Run("score", "--model", _model, "--token-ids", "1 x").ExitCode.ShouldBe(2);

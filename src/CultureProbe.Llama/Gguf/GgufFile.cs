@@ -276,9 +276,27 @@ public sealed class GgufFile
         {
             throw new InvalidModelFileException(path, $"has no positive {architecture}.embedding_length");
         }
-        if (file.GetInteger($"{architecture}.block_count") is not > 0)
+        if (file.GetInteger($"{architecture}.block_count") is not (> 0 and <= 4096))
         {
-            throw new InvalidModelFileException(path, $"has no positive {architecture}.block_count");
+            throw new InvalidModelFileException(path, $"has no {architecture}.block_count between 1 and 4096");
+        }
+        // Shapes llama.cpp divides by or asserts on: a zero head count is a division by zero in native code.
+        var heads = file.GetInteger($"{architecture}.attention.head_count");
+        if (heads is { } h && (h <= 0 || embd % h != 0))
+        {
+            throw new InvalidModelFileException(path, $"{architecture}.attention.head_count = {h} does not divide {architecture}.embedding_length = {embd}");
+        }
+        var kvHeads = file.GetInteger($"{architecture}.attention.head_count_kv");
+        if (heads is { } h2 && kvHeads is { } kv && (kv <= 0 || h2 % kv != 0))
+        {
+            throw new InvalidModelFileException(path, $"{architecture}.attention.head_count_kv = {kv} does not divide the head count {h2}");
+        }
+        foreach (var key in new[] { "context_length", "feed_forward_length" })
+        {
+            if (file.GetInteger($"{architecture}.{key}") is <= 0)
+            {
+                throw new InvalidModelFileException(path, $"{architecture}.{key} must be positive");
+            }
         }
         var tokenEmbedding = file.Tensors.FirstOrDefault(t => t.Name == "token_embd.weight")
             ?? throw new InvalidModelFileException(path, "has no token_embd.weight tensor");

@@ -52,7 +52,7 @@ public readonly record struct ScoredToken(int Id, string Piece, double LogProb, 
 
 /// <summary>Scores of an exact token sequence: <see cref="LogProbs"/>[i] is log P(token i+1 | tokens 0..i).</summary>
 /// <param name="Model">The model that produced the numbers.</param>
-/// <param name="Tokens">The whole sequence, first token included.</param>
+/// <param name="Tokens">The whole sequence, first token included (it is not scored: its LogProb is 0 and IsGreedy false).</param>
 /// <param name="LogProbs">One entry per token after the first.</param>
 /// <param name="Sum">Sum of <paramref name="LogProbs"/>.</param>
 public sealed record TokenSequenceScore(ModelIdentity Model, IReadOnlyList<ScoredToken> Tokens, IReadOnlyList<double> LogProbs, double Sum);

@@ -113,6 +113,26 @@ public sealed class GgufValidationTests(TinyModels models) : IDisposable
         (await OpenShouldFail(path)).Message.ShouldContain("general.architecture");
     }
 
+    [Theory]
+    [InlineData(0u, 2u)]
+    [InlineData(3u, 3u)]
+    [InlineData(4u, 3u)]
+    [InlineData(4u, 0u)]
+    public async Task Head_counts_that_do_not_divide_the_shapes_are_reported(uint heads, uint kvHeads)
+    {
+        var path = Path.Combine(_folder, $"heads-{heads}-{kvHeads}.gguf");
+        new GgufWriter()
+            .Add("general.architecture", "llama")
+            .Add("llama.embedding_length", 8u)
+            .Add("llama.block_count", 1u)
+            .Add("llama.attention.head_count", heads)
+            .Add("llama.attention.head_count_kv", kvHeads)
+            .Add("tokenizer.ggml.tokens", ["<unk>", "<s>", "</s>"])
+            .AddTensor("token_embd.weight", [8, 3], GgmlTensorType.F32, new float[24])
+            .Write(path);
+        (await OpenShouldFail(path)).Message.ShouldContain("does not divide");
+    }
+
     [Fact]
     public void The_writer_round_trips_metadata_and_tensors()
     {
