@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Text.Json;
+using CultureProbe.Models;
+using CultureProbe.Remote.Transport;
+
+namespace CultureProbe.Remote.Backends;
+
+/// <summary>
+/// <c>openai-completions</c>: <c>POST /v1/completions</c> with the whole prompt, <c>echo: true</c>,
+/// <c>logprobs: 1</c> and <c>max_tokens: 1</c> (the generated token is ignored); the continuation's
+/// tokens are picked from <c>logprobs.tokens</c>, <c>token_logprobs</c> and <c>text_offset</c> by
+/// character offset. Several prompts go in one request as a prompt array.
+/// </summary>
+internal sealed class OpenAICompletionsModel(RemoteModelOptions options, RemoteTransport transport)
+    : PromptLogProbModel(RemoteModelFactory.OpenAICompletions, options, transport)
+{
+    protected override string Engine => $"openai-completions echo logprobs=1 max_tokens=1 batch={BatchSize}";
+
+    protected override Task<IReadOnlyList<ContinuationScore>> ScoreBatchAsync(IReadOnlyList<PromptItem> batch, CancellationToken cancellationToken)
+    {
+        var body = JsonReading.Body(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("model", Options.Model);
+            w.WriteStartArray("prompt");
+            foreach (var item in batch)
+            {
+                w.WriteStringValue(item.Prompt);
+            }
+            w.WriteEndArray();
+            w.WriteBoolean("echo", true);
+            w.WriteNumber("logprobs", 1);
+            w.WriteNumber("max_tokens", 1);
+            w.WriteNumber("temperature", 0);
+            w.WriteEndObject();
+        });
+        return Transport.PostAsync("/v1/completions", body, root => Parse(root, batch), cancellationToken);
+    }
+
+    internal static ParsedResponse<IReadOnlyList<ContinuationScore>> Parse(JsonElement root, IReadOnlyList<PromptItem> batch)
+    {
+        var choices = root.RequiredArray("choices", "completions response");
+        if (choices.GetArrayLength() != batch.Count)
+        {
+            throw new RemoteResponseException($"completions response: {choices.GetArrayLength()} choices for {batch.Count} prompts");
+        }
+        var scores = new ContinuationScore?[batch.Count];
+        var position = 0;
+        foreach (var choice in choices.EnumerateArray())
+        {
+            var index = choice.Optional("index") is { } i ? i.GetInt32() : position;
+            position++;
+            var where = $"choices[{index}]";
+            if (index < 0 || index >= batch.Count || scores[index] is not null)
+            {
+                throw new RemoteResponseException($"{where}: index out of range or repeated");
+            }
+            var item = batch[index];
+            var text = choice.RequiredString("text", where);
+            if (!text.StartsWith(item.Prompt, StringComparison.Ordinal))
+            {
+                throw new RemoteResponseException($"{where}: the echoed text does not start with the prompt sent (was echo honoured?)");
+            }
+            var logprobs = choice.Required("logprobs", where);
+            var tokens = logprobs.RequiredArray("tokens", where + ".logprobs");
+            var tokenLogProbs = logprobs.RequiredArray("token_logprobs", where + ".logprobs");
+            var offsets = logprobs.RequiredArray("text_offset", where + ".logprobs");
+            var top = logprobs.Optional("top_logprobs");
+            var count = tokens.GetArrayLength();
+            if (tokenLogProbs.GetArrayLength() != count || offsets.GetArrayLength() != count || (top is { ValueKind: JsonValueKind.Array } t && t.GetArrayLength() != count))
+            {
+                throw new RemoteResponseException($"{where}.logprobs: arrays of unequal length (tokens {count}, token_logprobs {tokenLogProbs.GetArrayLength()}, text_offset {offsets.GetArrayLength()})");
+            }
+            var promptTokens = new List<PromptToken>(count);
+            var promptOffsets = new List<int>(count);
+            for (var k = 0; k < count; k++)
+            {
+                var offset = offsets[k].GetInt32();
+                if (offset >= item.Prompt.Length)
+                {
+                    // The generated token (and anything after): not part of the prompt.
+                    break;
+                }
+                var logProb = JsonReading.LogProb(tokenLogProbs[k], $"{where}.logprobs.token_logprobs[{k}]");
+                var greedy = false;
+                if (logProb is { } lp && top is { ValueKind: JsonValueKind.Array } tops && tops[k].ValueKind == JsonValueKind.Object)
+                {
+                    var best = double.NegativeInfinity;
+                    foreach (var entry in tops[k].EnumerateObject())
+                    {
+                        if (entry.Value.ValueKind == JsonValueKind.Number)
+                        {
+                            best = Math.Max(best, entry.Value.GetDouble());
+                        }
+                    }
+                    greedy = lp >= best - 1e-9;
+                }
+                promptTokens.Add(new PromptToken(-1, tokens[k].GetString() ?? "", logProb, greedy));
+                promptOffsets.Add(offset);
+            }
+            scores[index] = PromptAlignment.ByOffsets(where, item.Prompt, item.Context.Length, item.Continuation, promptTokens, promptOffsets);
+        }
+        var usage = root.Optional("usage");
+        return new(scores!, JsonReading.Count(usage, "prompt_tokens"), JsonReading.Count(usage, "completion_tokens"));
+    }
+}
+
+/// <summary>
+/// <c>vllm</c>: vLLM's <c>prompt_logprobs</c> extension of <c>/v1/completions</c>
+/// (<c>prompt_logprobs: 1</c>, <c>max_tokens: 1</c>). Each position lists the prompt token and,
+/// when it was not the most likely one, the rank-1 token as well; the prompt token is the one whose
+/// rank is not 1, or the one named by <c>prompt_token_ids</c> when the server returns them.
+/// </summary>
+internal sealed class VllmPromptLogProbsModel(RemoteModelOptions options, RemoteTransport transport)
+    : PromptLogProbModel(RemoteModelFactory.Vllm, options, transport)
+{
+    protected override string Engine => $"vllm prompt_logprobs=1 max_tokens=1 batch={BatchSize}";
+
+    protected override Task<IReadOnlyList<ContinuationScore>> ScoreBatchAsync(IReadOnlyList<PromptItem> batch, CancellationToken cancellationToken)
+    {
+        var body = JsonReading.Body(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("model", Options.Model);
+            w.WriteStartArray("prompt");
+            foreach (var item in batch)
+            {
+                w.WriteStringValue(item.Prompt);
+            }
+            w.WriteEndArray();
+            w.WriteNumber("max_tokens", 1);
+            w.WriteNumber("temperature", 0);
+            w.WriteNumber("prompt_logprobs", 1);
+            w.WriteEndObject();
+        });
+        return Transport.PostAsync("/v1/completions", body, root => Parse(root, batch), cancellationToken);
+    }
+
+    internal static ParsedResponse<IReadOnlyList<ContinuationScore>> Parse(JsonElement root, IReadOnlyList<PromptItem> batch)
+    {
+        var choices = root.RequiredArray("choices", "completions response");
+        if (choices.GetArrayLength() != batch.Count)
+        {
+            throw new RemoteResponseException($"completions response: {choices.GetArrayLength()} choices for {batch.Count} prompts");
+        }
+        var scores = new ContinuationScore?[batch.Count];
+        var position = 0;
+        foreach (var choice in choices.EnumerateArray())
+        {
+            var index = choice.Optional("index") is { } i ? i.GetInt32() : position;
+            position++;
+            var where = $"choices[{index}]";
+            if (index < 0 || index >= batch.Count || scores[index] is not null)
+            {
+                throw new RemoteResponseException($"{where}: index out of range or repeated");
+            }
+            var item = batch[index];
+            var positions = choice.RequiredArray("prompt_logprobs", where);
+            var ids = choice.Optional("prompt_token_ids") is { ValueKind: JsonValueKind.Array } idArray ? idArray : (JsonElement?)null;
+            if (ids is { } given && given.GetArrayLength() != positions.GetArrayLength())
+            {
+                throw new RemoteResponseException($"{where}: {positions.GetArrayLength()} prompt_logprobs entries but {given.GetArrayLength()} prompt_token_ids");
+            }
+            var tokens = new List<PromptToken>(positions.GetArrayLength());
+            var k = 0;
+            foreach (var entry in positions.EnumerateArray())
+            {
+                var id = ids is { } idList ? idList[k].GetInt32() : -1;
+                tokens.Add(entry.ValueKind == JsonValueKind.Null
+                    ? new PromptToken(id, "", null, false)
+                    : PromptTokenAt(entry, id, $"{where}.prompt_logprobs[{k}]"));
+                k++;
+            }
+            scores[index] = PromptAlignment.ByPieces(where, item.Prompt, item.Context.Length, item.Continuation, tokens);
+        }
+        var usage = root.Optional("usage");
+        return new(scores!, JsonReading.Count(usage, "prompt_tokens"), JsonReading.Count(usage, "completion_tokens"));
+    }
+
+    private static PromptToken PromptTokenAt(JsonElement entry, int knownId, string where)
+    {
+        if (entry.ValueKind != JsonValueKind.Object)
+        {
+            throw new RemoteResponseException($"{where}: expected an object of token id → log-prob, found {entry.ValueKind}");
+        }
+        var candidates = new List<(int Id, double LogProb, int? Rank, string Piece)>();
+        foreach (var property in entry.EnumerateObject())
+        {
+            if (!int.TryParse(property.Name, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
+            {
+                throw new RemoteResponseException($"{where}: key '{property.Name}' is not a token id");
+            }
+            var logProb = JsonReading.LogProb(property.Value.Required("logprob", where), $"{where}.{property.Name}.logprob")
+                ?? throw new RemoteResponseException($"{where}.{property.Name}: null log-probability");
+            var rank = property.Value.Optional("rank") is { ValueKind: JsonValueKind.Number } r ? r.GetInt32() : (int?)null;
+            var piece = property.Value.Optional("decoded_token") is { ValueKind: JsonValueKind.String } d ? d.GetString()! : throw new RemoteResponseException($"{where}.{property.Name}: no decoded_token");
+            candidates.Add((id, logProb, rank, piece));
+        }
+        (int Id, double LogProb, int? Rank, string Piece) chosen;
+        if (knownId >= 0)
+        {
+            var match = candidates.Where(c => c.Id == knownId).ToArray();
+            chosen = match.Length == 1 ? match[0] : throw new RemoteResponseException($"{where}: prompt token id {knownId} is not among the listed tokens");
+        }
+        else if (candidates.Count == 1)
+        {
+            chosen = candidates[0];
+        }
+        else
+        {
+            var notTop = candidates.Where(c => c.Rank is not 1).ToArray();
+            chosen = candidates.Count == 2 && notTop.Length == 1
+                ? notTop[0]
+                : throw new RemoteResponseException($"{where}: cannot tell the prompt token among {candidates.Count} listed tokens (ask for prompt_logprobs 1, or a server that returns prompt_token_ids)");
+        }
+        var greedy = chosen.Rank is 1 || (chosen.Rank is null && candidates.All(c => c.LogProb <= chosen.LogProb));
+        return new PromptToken(chosen.Id, chosen.Piece, chosen.LogProb, greedy);
+    }
+}
