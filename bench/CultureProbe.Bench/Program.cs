@@ -7,6 +7,7 @@ internal static class Program
     private static readonly Dictionary<string, (string Description, Func<string[], Task<int>> Run)> Benchmarks = new(StringComparer.Ordinal)
     {
         ["import"] = ("Import a synthetic WVS-7 file the size of the official one", ImportBenchmark.RunAsync),
+        ["remote"] = ("Items/s and client CPU per request against a fake vLLM server with 50 ms latency", RemoteBenchmark.RunAsync),
     };
 
     public static async Task<int> Main(string[] args)
