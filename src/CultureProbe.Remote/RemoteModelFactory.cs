@@ -27,11 +27,16 @@ public static class RemoteModelFactory
     /// <summary>Every backend name <see cref="Create"/> accepts.</summary>
     public static IReadOnlyList<string> Backends { get; } = [OpenAICompletions, Vllm, Tgi, Sglang, ChatLogProbs, ChatSample];
 
-    /// <summary>Creates the backend named by <see cref="RemoteModelOptions.Backend"/>.</summary>
+    /// <summary>Creates the backend named by <see cref="RemoteModelOptions.Backend"/> (<c>vllm-prompt-logprobs</c> is accepted for <c>vllm</c>).</summary>
     /// <exception cref="InputException">An unknown backend, no endpoint, a URL that is not http(s), a setting out of range, or an API key variable that is not set.</exception>
     public static IRemoteLanguageModel Create(RemoteModelOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Backend == "vllm-prompt-logprobs")
+        {
+            // The name for the same backend.
+            options = options with { Backend = Vllm };
+        }
         Validate(options);
         var openAiStyle = options.Backend is OpenAICompletions or Vllm or ChatLogProbs or ChatSample;
         // Base URLs are written with a trailing slash and, for OpenAI-style servers, without the "/v1" that users often copy along.
