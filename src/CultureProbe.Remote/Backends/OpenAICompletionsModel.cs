@@ -9,7 +9,8 @@ namespace CultureProbe.Remote.Backends;
 /// <c>openai-completions</c>: <c>POST /v1/completions</c> with the whole prompt, <c>echo: true</c>,
 /// <c>logprobs: 1</c> and <c>max_tokens: 1</c> (the generated token is ignored); the continuation's
 /// tokens are picked from <c>logprobs.tokens</c>, <c>token_logprobs</c> and <c>text_offset</c> by
-/// character offset. Several prompts go in one request as a prompt array.
+/// character offset. Several prompts go in one request as a prompt array. Token ids are not in this
+/// format: <see cref="ScoredToken.Id"/> is -1.
 /// </summary>
 internal sealed class OpenAICompletionsModel(RemoteModelOptions options, RemoteTransport transport)
     : PromptLogProbModel(RemoteModelFactory.OpenAICompletions, options, transport)
@@ -71,16 +72,31 @@ internal sealed class OpenAICompletionsModel(RemoteModelOptions options, RemoteT
             {
                 throw new RemoteResponseException($"{where}.logprobs: arrays of unequal length (tokens {count}, token_logprobs {tokenLogProbs.GetArrayLength()}, text_offset {offsets.GetArrayLength()})");
             }
-            var promptTokens = new List<PromptToken>(count);
-            var promptOffsets = new List<int>(count);
-            for (var k = 0; k < count; k++)
+            // The generated token(s) come last; they are told apart by the text generated after the prompt
+            // (an empty piece, or one the prompt does not end with, when the text is empty: an end-of-text token).
+            var generated = text[item.Prompt.Length..];
+            var promptCount = count;
+            if (generated.Length > 0)
+            {
+                var covered = 0;
+                while (promptCount > 0 && covered < generated.Length)
+                {
+                    covered += (tokens[--promptCount].GetString() ?? "").Length;
+                }
+                if (covered != generated.Length)
+                {
+                    throw new RemoteResponseException($"{where}.logprobs: the last tokens do not spell the generated text {PromptAlignment.Quote(generated)}");
+                }
+            }
+            else if (count > 0 && (tokens[count - 1].GetString() ?? "") is var last && (last.Length == 0 || !item.Prompt.EndsWith(last, StringComparison.Ordinal)))
+            {
+                promptCount--;
+            }
+            var promptTokens = new List<PromptToken>(promptCount);
+            var promptOffsets = new List<int>(promptCount);
+            for (var k = 0; k < promptCount; k++)
             {
                 var offset = offsets[k].GetInt32();
-                if (offset >= item.Prompt.Length)
-                {
-                    // The generated token (and anything after): not part of the prompt.
-                    break;
-                }
                 var logProb = JsonReading.LogProb(tokenLogProbs[k], $"{where}.logprobs.token_logprobs[{k}]");
                 var greedy = false;
                 if (logProb is { } lp && top is { ValueKind: JsonValueKind.Array } tops && tops[k].ValueKind == JsonValueKind.Object)

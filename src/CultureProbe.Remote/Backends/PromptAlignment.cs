@@ -17,7 +17,18 @@ internal readonly record struct PromptToken(int Id, string Piece, double? LogPro
 /// </summary>
 internal static class PromptAlignment
 {
-    /// <summary>Selects by character offsets (<c>text_offset</c>): token i covers [offsets[i], offsets[i+1]).</summary>
+    /// <summary>
+    /// Selects by character offsets (<c>text_offset</c>). Servers count offsets over the token texts, so a
+    /// leading special token (vLLM echoes Llama's BOS as <c>&lt;s&gt;</c>) shifts every offset by its length:
+    /// the shift is measured at the end of the prompt, and tokens wholly before the prompt text are skipped.
+    /// Token i covers [offsets[i], offsets[i+1]) − shift; every prompt token's text must be the prompt text there.
+    /// </summary>
+    /// <param name="where">Where in the response, for messages.</param>
+    /// <param name="prompt">The prompt sent.</param>
+    /// <param name="contextLength">Characters of the prompt before the continuation.</param>
+    /// <param name="continuation">The continuation text.</param>
+    /// <param name="tokens">The prompt's tokens only (generated ones removed).</param>
+    /// <param name="offsets">Their text offsets.</param>
     public static ContinuationScore ByOffsets(string where, string prompt, int contextLength, string continuation, IReadOnlyList<PromptToken> tokens, IReadOnlyList<int> offsets)
     {
         if (tokens.Count != offsets.Count)
@@ -32,21 +43,38 @@ internal static class PromptAlignment
         {
             throw new RemoteResponseException($"{where}: the first token's text offset is {offsets[0]}, expected 0");
         }
-        for (var i = 0; i < offsets.Count; i++)
+        for (var i = 1; i < offsets.Count; i++)
         {
-            if (offsets[i] < 0 || offsets[i] >= prompt.Length || (i > 0 && offsets[i] < offsets[i - 1]))
+            if (offsets[i] < offsets[i - 1])
             {
-                throw new RemoteResponseException($"{where}: text offset {offsets[i]} of token {i} does not fit a prompt of {prompt.Length} characters");
+                throw new RemoteResponseException($"{where}: text offset {offsets[i]} of token {i} is before the previous token's {offsets[i - 1]}");
             }
-            var end = i + 1 < offsets.Count ? offsets[i + 1] : prompt.Length;
-            CheckPiece(where, prompt, i, tokens[i].Piece, offsets[i], end);
         }
-        var first = 0;
-        while (first < tokens.Count && (first + 1 < offsets.Count ? offsets[first + 1] : prompt.Length) <= contextLength)
+        var shift = offsets[^1] + tokens[^1].Piece.Length - prompt.Length;
+        if (shift < 0)
         {
-            first++;
+            throw new RemoteResponseException($"{where}: the prompt tokens end at character {prompt.Length + shift} of a prompt of {prompt.Length}: the token arrays are truncated or do not line up with the prompt");
         }
-        return Score(where, continuation, tokens, first);
+        var first = -1;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var start = offsets[i] - shift;
+            var end = (i + 1 < offsets.Count ? offsets[i + 1] : prompt.Length + shift) - shift;
+            if (end <= 0 && start < 0)
+            {
+                continue; // a special token before the prompt text (BOS)
+            }
+            if (start < 0)
+            {
+                throw new RemoteResponseException($"{where}: token {i} ({Quote(tokens[i].Piece)}) starts {-start} character(s) before the prompt: the tokens do not line up with the prompt");
+            }
+            CheckPiece(where, prompt, i, tokens[i].Piece, start, end);
+            if (first < 0 && end > contextLength)
+            {
+                first = i;
+            }
+        }
+        return Score(where, continuation, tokens, first < 0 ? tokens.Count : first);
     }
 
     /// <summary>

@@ -149,6 +149,11 @@ internal sealed class RemoteTransport : IDisposable
         {
             throw new RemoteResponseException(Redact($"{endpoint.Display}: the response is not valid JSON ({e.Message}): {Snippet(bytes)}"), e);
         }
+        catch (Exception e) when (e is FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            // A number that is not an integer where an id or offset belongs, or an entry shorter than its documented tuple.
+            throw new RemoteResponseException(Redact($"{endpoint.Display}: the response does not have the documented shape ({e.Message}): {Snippet(bytes)}"), e);
+        }
         catch (InvalidOperationException e)
         {
             // JsonElement accessors throw this for a value of the wrong kind (a string where a number belongs).

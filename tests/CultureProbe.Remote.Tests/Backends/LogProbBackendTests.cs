@@ -97,6 +97,56 @@ public sealed class LogProbBackendTests
     }
 
     [Fact]
+    public async Task An_echoed_BOS_token_shifting_every_offset_is_skipped()
+    {
+        // vLLM echoes Llama's BOS as "<s>" and counts offsets over the token texts, so every prompt offset is 3 too far.
+        await using var server = await FakeServer.StartAsync((_, body) =>
+        {
+            var reply = FakeEngine.OpenAIEcho(body);
+            foreach (var choice in reply["choices"]!.AsArray())
+            {
+                var logprobs = choice!["logprobs"]!;
+                var offsets = logprobs["text_offset"]!.AsArray();
+                for (var i = 0; i < offsets.Count; i++)
+                {
+                    offsets[i] = offsets[i]!.GetValue<int>() + 3;
+                }
+                offsets.Insert(0, 0);
+                logprobs["tokens"]!.AsArray().Insert(0, "<s>");
+                logprobs["token_logprobs"]!.AsArray().Insert(0, null);
+                logprobs["top_logprobs"]!.AsArray().Insert(0, null);
+                // The first text token now has a log-prob, given the BOS.
+                logprobs["token_logprobs"]![1] = -2.5;
+            }
+            return FakeReply.Json(reply);
+        });
+        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server));
+        var request = Fake.Request();
+        var result = await model.ScoreAsync(request);
+        result.Branches[1].Continuations[2].Sum.ShouldBe(FakeEngine.Expected(request.Prefix + request.Branches[1].Suffix, request.Branches[1].Continuations[2]), 1e-9);
+    }
+
+    [Fact]
+    public async Task A_generated_end_of_text_token_with_no_text_is_not_taken_for_a_prompt_token()
+    {
+        await using var server = await FakeServer.StartAsync((_, body) =>
+        {
+            var reply = FakeEngine.OpenAIEcho(body);
+            foreach (var choice in reply["choices"]!.AsArray())
+            {
+                choice!["text"] = choice["text"]!.GetValue<string>()[..^2];
+                var tokens = choice["logprobs"]!["tokens"]!.AsArray();
+                tokens[tokens.Count - 1] = "</s>";
+            }
+            return FakeReply.Json(reply);
+        });
+        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server));
+        var request = Fake.Request();
+        var result = await model.ScoreAsync(request);
+        result.Branches[0].Continuations[0].Sum.ShouldBe(FakeEngine.Expected(request.Prefix + request.Branches[0].Suffix, request.Branches[0].Continuations[0]), 1e-9);
+    }
+
+    [Fact]
     public async Task An_echo_that_differs_from_the_prompt_is_rejected()
     {
         await using var server = await FakeServer.StartAsync((_, body) =>
