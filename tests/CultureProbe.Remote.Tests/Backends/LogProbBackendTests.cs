@@ -147,6 +147,53 @@ public sealed class LogProbBackendTests
     }
 
     [Fact]
+    public async Task Vllm_picks_the_prompt_token_by_its_text_when_more_tokens_are_listed()
+    {
+        // A server listing two alternatives at every position, the prompt token sometimes rank 1: the text decides, not the rank.
+        await using var server = await FakeServer.StartAsync((_, body) =>
+        {
+            var reply = FakeEngine.VllmPromptLogProbs(body);
+            foreach (var choice in reply["choices"]!.AsArray())
+            {
+                foreach (var position in choice!["prompt_logprobs"]!.AsArray().Skip(1))
+                {
+                    position!["8"] = new System.Text.Json.Nodes.JsonObject { ["logprob"] = -9.0, ["rank"] = 40, ["decoded_token"] = "¤" };
+                }
+            }
+            return FakeReply.Json(reply);
+        });
+        await using var model = RemoteModelFactory.Create(Fake.Options("vllm", server));
+        var request = Fake.Request();
+        var result = await model.ScoreAsync(request);
+        for (var k = 0; k < 3; k++)
+        {
+            result.Branches[0].Continuations[k].Sum.ShouldBe(FakeEngine.Expected(request.Prefix + request.Branches[0].Suffix, request.Branches[0].Continuations[k]), 1e-9);
+        }
+    }
+
+    [Fact]
+    public async Task Vllm_uses_prompt_token_ids_when_the_server_returns_them()
+    {
+        await using var server = await FakeServer.StartAsync((_, body) =>
+        {
+            var reply = FakeEngine.VllmPromptLogProbs(body);
+            var prompts = body["prompt"]!.AsArray();
+            foreach (var choice in reply["choices"]!.AsArray())
+            {
+                var prompt = prompts[choice!["index"]!.GetValue<int>()]!.GetValue<string>();
+                choice["prompt_token_ids"] = new System.Text.Json.Nodes.JsonArray(FakeEngine.Tokenize(prompt).Select(t => (System.Text.Json.Nodes.JsonNode)FakeEngine.Id(t)).ToArray());
+            }
+            return FakeReply.Json(reply);
+        });
+        await using var model = RemoteModelFactory.Create(Fake.Options("vllm", server));
+        var request = Fake.Request();
+        var result = await model.ScoreAsync(request);
+        var score = result.Branches[1].Continuations[0];
+        score.Sum.ShouldBe(FakeEngine.Expected(request.Prefix + request.Branches[1].Suffix, request.Branches[1].Continuations[0]), 1e-9);
+        score.Tokens.Select(t => t.Id).ShouldBe(FakeEngine.Tokenize(request.Branches[1].Continuations[0]).Select(FakeEngine.Id));
+    }
+
+    [Fact]
     public async Task An_echo_that_differs_from_the_prompt_is_rejected()
     {
         await using var server = await FakeServer.StartAsync((_, body) =>
