@@ -12,7 +12,10 @@ public sealed record ScoringResult(
     IReadOnlyList<BranchScores> Branches);
 
 /// <summary>Scores of one branch: one per continuation, same order as the request.</summary>
-public sealed record BranchScores(IReadOnlyList<ContinuationScore> Continuations);
+/// <param name="Continuations">One score per continuation.</param>
+/// <param name="Details">For chat methods, what produced the numbers of this branch as JSON (seed, temperature, N and
+/// unparseable replies of sampling; imputed options and mass of top-logprobs); stored with the item. Null for log-prob scoring.</param>
+public sealed record BranchScores(IReadOnlyList<ContinuationScore> Continuations, string? Details = null);
 
 /// <summary>
 /// The log-likelihood of one continuation given its context. Every normalisation (none, per token,

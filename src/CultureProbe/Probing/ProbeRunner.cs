@@ -205,6 +205,9 @@ public sealed class ProbeRunner
             s.IsGreedy,
             s.Tokens.Select(t => t.Id).ToArray(),
             s.Tokens.Select(t => t.LogProb).ToArray())).ToArray();
-        return new StoredItem(key, model.Info.Id, prompts.Asked.Question.Code, branch.Country.Iso3, prompts.Template.Id, model.Model.Method.ToWireName(), options);
+        // Sampled shares are not a deterministic function of the key's inputs: they are marked so, with their settings.
+        var sampled = model.Model.Method == ScoringMethod.ChatSampling;
+        return new StoredItem(key, model.Info.Id, prompts.Asked.Question.Code, branch.Country.Iso3, prompts.Template.Id, model.Model.Method.ToWireName(), options,
+            Deterministic: !sampled, SamplingInfo: scores.Details);
     }
 }

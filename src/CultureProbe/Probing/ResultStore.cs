@@ -32,7 +32,7 @@ public sealed record ScoredOption(
 /// <param name="Method">Scoring method that produced it.</param>
 /// <param name="Options">Scores of the K continuations, in option order.</param>
 /// <param name="Deterministic">True for log-prob scoring: safe to reuse. Sampled results are stored with their seed and never reused as a cache.</param>
-/// <param name="SamplingInfo">For sampled methods: seed, temperature, N and unparseable count, as JSON.</param>
+/// <param name="SamplingInfo">For chat methods, as JSON: seed, temperature, N and unparseable count of sampling; imputed options and mass of top-logprobs.</param>
 public sealed record StoredItem(
     string Key,
     string ModelId,

@@ -1,0 +1,84 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CultureProbe.Models;
+using CultureProbe.Remote.Tests.Fakes;
+using Shouldly;
+
+namespace CultureProbe.Remote.Tests.Backends;
+
+/// <summary>
+/// Each backend against a response written in its server's documented shape (Fixtures/README.md cites the
+/// documentation). The expected numbers are read from the fixture itself: the continuation " Very important"
+/// is the prompt's last two tokens.
+/// </summary>
+public sealed class FixtureTests
+{
+    private const string Context = "Is family important?\nAnswer:";
+    private const string Continuation = " Very important";
+
+    private static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name));
+
+    private static async Task<ScoringResult> Serve(string backend, string fixture, Func<RemoteModelOptions, RemoteModelOptions>? configure = null, ScoringRequest? request = null)
+    {
+        var text = Fixture(fixture);
+        await using var server = await FakeServer.StartAsync((_, _) => new FakeReply(200, text));
+        var options = Fake.Options(backend, server) with { Retries = 0 };
+        await using var model = RemoteModelFactory.Create(configure?.Invoke(options) ?? options);
+        return await model.ScoreAsync(request ?? ScoringRequest.Single(Context, [Continuation]));
+    }
+
+    [Theory]
+    [InlineData("openai-completions", "openai-completions-echo.json")]
+    [InlineData("vllm", "vllm-prompt-logprobs.json")]
+    [InlineData("tgi", "tgi-generate-details.json")]
+    [InlineData("sglang", "sglang-generate-logprob.json")]
+    public async Task The_continuation_is_the_sum_of_its_served_token_log_probs(string backend, string fixture)
+    {
+        var json = JsonNode.Parse(Fixture(fixture))!;
+        double[] served = backend switch
+        {
+            "openai-completions" => [.. json["choices"]![0]!["logprobs"]!["token_logprobs"]!.AsArray().Skip(7).Take(2).Select(n => n!.GetValue<double>())],
+            "vllm" => [.. json["choices"]![0]!["prompt_logprobs"]!.AsArray().TakeLast(2).Select(p => p!.AsObject().First(e => e.Value!["rank"]!.GetValue<int>() != 1).Value!["logprob"]!.GetValue<double>())],
+            "tgi" => [.. json["details"]!["prefill"]!.AsArray().TakeLast(2).Select(t => t!["logprob"]!.GetValue<double>())],
+            _ => [.. json[0]!["meta_info"]!["input_token_logprobs"]!.AsArray().TakeLast(2).Select(t => t![0]!.GetValue<double>())],
+        };
+
+        var result = await Serve(backend, fixture);
+
+        var score = result.Branches[0].Continuations.ShouldHaveSingleItem();
+        score.Tokens.Select(t => t.Piece).ShouldBe([" Very", " important"]);
+        score.Sum.ShouldBe(served.Sum(), 1e-12);
+        score.Sum.ShouldBe(-5.125, 1e-12);
+        score.IsGreedy.ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Chat_top_logprobs_fixture()
+    {
+        var result = await Serve("chat-logprobs", "openai-chat-top-logprobs.json", o => o with { TopLogProbs = 5 },
+            ScoringRequest.Single("Question: ...\nAnswer:", [" A) Very important", " B) Rather important", " C) Not very important", " D) Not at all important"]));
+        var listed = new[] { -0.5, -1.25, -3.0, -3.5, -4.0 }.Sum(Math.Exp);
+        double[] expected = [Math.Exp(-1.25), Math.Exp(-0.5) + Math.Exp(-4.0), Math.Exp(-3.0), Math.Min(Math.Exp(-4.0), 1 - listed)];
+        var scores = result.Branches[0].Continuations;
+        for (var k = 0; k < 4; k++)
+        {
+            scores[k].Sum.ShouldBe(Math.Log(expected[k]), 1e-12);
+        }
+        using var details = JsonDocument.Parse(result.Branches[0].Details!);
+        details.RootElement.GetProperty("imputed_options").GetInt32().ShouldBe(1);
+        details.RootElement.GetProperty("imputed_mass").GetDouble().ShouldBe(1 - listed, 1e-12);
+    }
+
+    [Fact]
+    public async Task Chat_samples_fixture()
+    {
+        var result = await Serve("chat-sample", "openai-chat-samples.json", o => o with { Samples = 5 },
+            ScoringRequest.Single("Question: ...\nAnswer:", [" A) Very important", " B) Rather important", " C) Not very important", " D) Not at all important"]));
+        var scores = result.Branches[0].Continuations;
+        scores[0].Sum.ShouldBe(Math.Log(0.25), 1e-12);
+        scores[1].Sum.ShouldBe(Math.Log(0.75), 1e-12);
+        using var details = JsonDocument.Parse(result.Branches[0].Details!);
+        details.RootElement.GetProperty("unparseable").GetInt32().ShouldBe(1);
+        details.RootElement.GetProperty("parsed").GetInt32().ShouldBe(4);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CultureProbe.Models;
+using CultureProbe.Probing;
+using CultureProbe.Prompts;
+using CultureProbe.Remote.Tests.Fakes;
+using CultureProbe.Surveys;
+using Shouldly;
+
+namespace CultureProbe.Remote.Tests.Probing;
+
+/// <summary>The core runner and result store driven by a remote backend against a flaky fake server.</summary>
+public sealed class ProbeRunnerWithRemoteTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "cultureprobe-remote-tests", Guid.NewGuid().ToString("N"));
+    private readonly SurveyPack _pack;
+
+    public ProbeRunnerWithRemoteTests()
+    {
+        Directory.CreateDirectory(_folder);
+        var csv = Path.Combine(_folder, "s.synthetic.csv");
+        new SyntheticSurveyGenerator(QuestionBankLoader.Default, CountryTable.Default).Write(csv, new SyntheticSurveyOptions(["USA", "JPN", "DEU", "BRA"], RowsPerCountry: 40, NotAskedRate: 0));
+        _pack = new WvsCsvImporter(QuestionBankLoader.Default, CountryTable.Default).Import(csv, new WvsImportOptions());
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static ProbeSpec Spec() => new(
+        QuestionBankLoader.Default.Select("Q1-Q12,Q177"),
+        CountryTable.Default.Select("USA,JPN,DEU,BRA"),
+        PromptTemplateSet.BuiltIn().Default("en"),
+        AnswerFormat.LetterAndText,
+        Parallelism: 4);
+
+    /// <summary>Fails about <paramref name="rate"/> of requests, each in one of eight ways.</summary>
+    private static Func<string, JsonNode, FakeReply> Flaky(string backend, double rate, int seed, Func<JsonNode, JsonNode> reply)
+    {
+        var random = new Random(seed);
+        var gate = new Lock();
+        return (_, body) =>
+        {
+            int fault;
+            lock (gate)
+            {
+                fault = random.NextDouble() < rate ? random.Next(8) : -1;
+            }
+            return fault switch
+            {
+                0 => new FakeReply(429, "{\"error\":\"rate limited\"}", new Dictionary<string, string> { ["Retry-After"] = "3" }),
+                1 => new FakeReply(500, "{\"error\":\"internal\"}"),
+                2 => new FakeReply(503, "unavailable"),
+                3 => FakeReply.Json(reply(body)) with { Delay = TimeSpan.FromSeconds(20) },
+                4 => new FakeReply(200, reply(body).ToJsonString()[..40]),
+                5 => FakeReply.Json(FakeEngine.Truncate(backend, reply(body))),
+                6 => FakeReply.Json(FakeEngine.Misalign(backend, reply(body))),
+                7 => new FakeReply(200, "", Abort: true),
+                _ => FakeReply.Json(reply(body)),
+            };
+        };
+    }
+
+    [Theory]
+    // TGI takes one prompt per request, so a question needs ~18 requests to succeed: it gets more retries to finish in a few runs.
+    [InlineData("vllm", 11, 1)]
+    [InlineData("openai-completions", 12, 1)]
+    [InlineData("sglang", 13, 1)]
+    [InlineData("tgi", 14, 2)]
+    public async Task With_30_percent_of_requests_failing_every_item_is_scored_exactly_once_and_correctly(string backend, int seed, int retries)
+    {
+        await using var server = await FakeServer.StartAsync(Flaky(backend, 0.3, seed, body => FakeEngine.Reply(backend, body)));
+        using var store = ResultStore.Open(Path.Combine(_folder, $"{backend}.db"));
+        var options = Fake.Options(backend, server) with { Retries = retries, Timeout = TimeSpan.FromMilliseconds(400), BatchSize = 4, CircuitBreakerFailures = 1000 };
+
+        var runs = new List<ProbeRunSummary>();
+        var failuresSeen = 0;
+        for (var run = 0; run < 12 && (runs.Count == 0 || runs[^1].Failed > 0); run++)
+        {
+            await using var model = RemoteModelFactory.Create(options);
+            var probe = new ProbeModel(new ModelInfo("fake-7b", server.Uri.ToString(), null, backend, model.Method.ToWireName(), false), model, model.ScorerOptions);
+            runs.Add(await new ProbeRunner(_pack, store).RunAsync(Spec(), [probe]));
+            failuresSeen += store.Failures().Count;
+        }
+
+        var total = runs[0].Total;
+        runs[^1].Failed.ShouldBe(0, "the reruns finish the work");
+        runs.Count.ShouldBeGreaterThan(1, "with this failure rate the first run leaves failed items for the rerun");
+        failuresSeen.ShouldBeGreaterThan(0);
+        runs.Sum(r => r.Scored).ShouldBe(total, "each item is scored exactly once over the runs");
+        store.Count().ShouldBe(total);
+        store.Failures().ShouldBeEmpty();
+        runs.Skip(1).ShouldAllBe(r => r.Reused + r.Scored + r.Failed == total);
+
+        // Every stored number is the arithmetic on what the server serves for that prompt: no failure became a score.
+        await using var check = RemoteModelFactory.Create(options);
+        var probeModel = new ProbeModel(new ModelInfo("fake-7b", server.Uri.ToString(), null, backend, check.Method.ToWireName(), false), check, check.ScorerOptions);
+        var verified = 0;
+        foreach (var question in Spec().Questions)
+        {
+            var asked = AskedQuestion.Create(question);
+            var prompts = PromptBuilder.Build(asked, Spec().Countries, Spec().Template, Spec().AnswerFormat);
+            foreach (var branch in prompts.Branches)
+            {
+                var item = store.Find(ProbeRunner.ItemKey(probeModel, prompts, branch)).ShouldNotBeNull();
+                item.Deterministic.ShouldBeTrue();
+                for (var k = 0; k < branch.Continuations.Count; k++)
+                {
+                    item.Options[k].LogProb.ShouldBe(FakeEngine.Expected(prompts.PromptFor(branch), branch.Continuations[k]), 1e-9);
+                }
+                verified++;
+            }
+        }
+        verified.ShouldBe((int)total);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{backend}: {runs.Count} run(s), failures recorded along the way: {failuresSeen}, requests: {server.Requests}");
+    }
+
+    [Fact]
+    public async Task Sampled_items_are_stored_as_not_deterministic_with_their_settings()
+    {
+        await using var server = await FakeServer.StartAsync((_, body) => FakeReply.Json(new JsonObject
+        {
+            ["choices"] = new JsonArray(Enumerable.Range(0, body["n"]!.GetValue<int>()).Select(i => (JsonNode)new JsonObject
+            {
+                ["index"] = i,
+                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = i % 3 == 0 ? "B" : "A" },
+            }).ToArray()),
+        }));
+        using var store = ResultStore.Open(Path.Combine(_folder, "chat.db"));
+        await using var model = RemoteModelFactory.Create(Fake.Options("chat-sample", server) with { Samples = 6, Seed = 5, Temperature = 0.8 });
+        var probe = new ProbeModel(new ModelInfo("chat", server.Uri.ToString(), null, "chat-sample", model.Method.ToWireName(), true), model, model.ScorerOptions);
+        var spec = Spec() with { Questions = QuestionBankLoader.Default.Select("Q1"), Countries = CountryTable.Default.Select("JPN") };
+
+        var summary = await new ProbeRunner(_pack, store).RunAsync(spec, [probe]);
+
+        summary.Scored.ShouldBe(1);
+        var prompts = PromptBuilder.Build(AskedQuestion.Create(spec.Questions[0]), spec.Countries, spec.Template, spec.AnswerFormat);
+        var item = store.Find(ProbeRunner.ItemKey(probe, prompts, prompts.Branches[0])).ShouldNotBeNull();
+        item.Method.ShouldBe("chat-sampling");
+        item.Deterministic.ShouldBeFalse();
+        using var info = JsonDocument.Parse(item.SamplingInfo.ShouldNotBeNull());
+        info.RootElement.GetProperty("seed").GetInt64().ShouldBe(5);
+        info.RootElement.GetProperty("temperature").GetDouble().ShouldBe(0.8);
+        info.RootElement.GetProperty("n").GetInt32().ShouldBe(6);
+        item.Options[0].LogProb.ShouldBe(Math.Log(4 / 6.0), 1e-12);
+        item.Options[1].LogProb.ShouldBe(Math.Log(2 / 6.0), 1e-12);
+    }
+}
