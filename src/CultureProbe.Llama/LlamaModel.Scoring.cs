@@ -89,7 +89,7 @@ public sealed partial class LlamaModel
             {
                 var continuation = branch.Continuations[i];
                 var joint = TokenizeText(context + continuation);
-                var common = CommonPrefixLength(contextTokens, joint);
+                var common = contextTokens.AsSpan().CommonPrefixLength(joint);
                 if (common == 0)
                 {
                     throw new InputException(
@@ -128,8 +128,6 @@ public sealed partial class LlamaModel
             throw new ContextOverflowException(what, leaf.Tokens.Length, ContextSize);
         }
     }
-
-    private static int CommonPrefixLength(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.CommonPrefixLength(b);
 
     private ScoredToken[] FillPieces(Leaf leaf)
     {

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace CultureProbe.Llama;
 
 /// <summary>Counts physical CPU cores (hyper-threads share a core's arithmetic units, so llama.cpp gains nothing from them).</summary>
@@ -44,6 +42,4 @@ internal static class PhysicalCores
         }
         return Math.Max(1, Environment.ProcessorCount);
     }
-
-    public static string Describe() => Count.ToString(CultureInfo.InvariantCulture);
 }

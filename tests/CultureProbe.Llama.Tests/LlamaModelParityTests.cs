@@ -94,4 +94,30 @@ public sealed class LlamaModelParityTests(TinyModels models)
             }
         }
     }
+
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(17, 2)]
+    [InlineData(130, 3)]
+    [InlineData(512, 4)]
+    public async Task Random_token_sequences_on_stories260K_match_the_reference_in_both_modes(int length, int seed)
+    {
+        var path = TinyModels.Stories260K;
+        if (path is null)
+        {
+            Assert.Skip("../shared/models/stories260K.gguf is not present next to the repository");
+        }
+        var random = new Random(seed);
+        var ids = Enumerable.Range(0, length).Select(i => i == 0 ? 1 : random.Next(512)).ToArray();
+        var expected = new ReferenceLlama(path).LogProbs(ids);
+        foreach (var naive in new[] { false, true })
+        {
+            await using var model = await LlamaModel.OpenAsync(path, TinyModels.Exact with { Naive = naive }, TestContext.Current.CancellationToken);
+            var score = await model.ScoreTokensAsync(ids, TestContext.Current.CancellationToken);
+            for (var i = 0; i < expected.Length; i++)
+            {
+                score.LogProbs[i].ShouldBe(expected[i], Tolerance, $"position {i + 1}, naive = {naive}");
+            }
+        }
+    }
 }
