@@ -17,7 +17,8 @@ internal static class RunCommand
     public static Command Create()
     {
         var pack = new Option<FileInfo>("--pack") { Description = "Survey pack made by 'cultureprobe import'.", Required = true };
-        var models = new Option<string[]>("--model") { Description = "GGUF model file (repeat for several models).", Required = true, AllowMultipleArgumentsPerToken = false };
+        var models = new Option<string[]>("--model") { Description = "GGUF model file, or with --backend the served model's name (repeat for several models).", Required = true, AllowMultipleArgumentsPerToken = false };
+        var remote = new RemoteOptions();
         var modelIds = new Option<string[]>("--model-id") { Description = "Id of each --model in tables, in the same order (default: the file name).", AllowMultipleArgumentsPerToken = false };
         var cards = new Option<DirectoryInfo?>("--cards") { Description = "Folder of model cards (family, parameters, chat or base, corpus) matched by model id." };
         var countries = new Option<string?>("--countries") { Description = "Comma-separated ISO alpha-3 codes (default: every country in the pack)." };
@@ -33,7 +34,7 @@ internal static class RunCommand
         var cache = new Option<FileInfo?>("--cache") { Description = "Result store (SQLite) to share across runs (default: results.db in --out)." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: physical cores)." };
         var contextSize = new Option<int?>("--context-size") { Description = "Context length in tokens (default: the model's, at most 4096)." };
-        var batchSize = new Option<int>("--batch-size") { Description = "Tokens per llama_decode call.", DefaultValueFactory = _ => 512 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Tokens per llama_decode call (local models).", DefaultValueFactory = _ => 512 };
         var f16Kv = new Option<bool>("--f16-kv") { Description = "Use llama.cpp's F16 KV cache (faster, about 0.04 nats less exact) instead of F32." };
         var gpuLayers = new Option<int?>("--gpu-layers") { Description = "Layers to offload when a GPU build of llama.cpp is loaded (CULTUREPROBE_LLAMA_LIB_DIR)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the bootstrap and the shuffled-country control.", DefaultValueFactory = _ => 0 };
@@ -44,6 +45,10 @@ internal static class RunCommand
             pack, models, modelIds, cards, countries, questions, language, template, templatesFile, answerFormat, chat, collapse, normalisation,
             output, cache, threads, contextSize, batchSize, f16Kv, gpuLayers, seed, bootstrap, scatter,
         };
+        foreach (var option in remote.All)
+        {
+            command.Options.Add(option);
+        }
         command.SetAction(async (parse, cancellationToken) =>
         {
             var surveyPack = SurveyPackFile.Read(parse.GetValue(pack)!.FullName);
@@ -91,15 +96,35 @@ internal static class RunCommand
             console.MarkupLine($"{spec.Questions.Count} questions × {spec.Countries.Count} countries × {paths.Length} model(s); template {Markup.Escape(spec.Template.Id)} ({lang}), answers {spec.AnswerFormat.Name()}, store {Markup.Escape(storePath)}");
             for (var m = 0; m < paths.Length; m++)
             {
-                var path = Path.GetFullPath(paths[m]);
-                await using var model = await LlamaModel.OpenAsync(path, llamaOptions, cancellationToken).ConfigureAwait(false);
-                var id = ids.Length > 0 ? ids[m] : Path.GetFileNameWithoutExtension(path);
-                var probeModel = new ProbeModel(ModelInfoFor(id, path, model.Identity, cardList, llamaOptions.Chat), model,
-                    $"chat={(llamaOptions.Chat ? 1 : 0)};kv={(llamaOptions.F32KvCache ? "f32" : "f16")}");
-                probeModels.Add(probeModel);
-                var summary = await RunWithProgressAsync(console, runner, spec, probeModel, cancellationToken).ConfigureAwait(false);
+                ProbeModel probeModel;
+                ProbeRunSummary summary;
+                if (remote.IsRemote(parse))
+                {
+                    await using var served = remote.Create(parse, paths[m]);
+                    var id = ids.Length > 0 ? ids[m] : paths[m];
+                    var card = cardList.FirstOrDefault(c => c.Id.Equals(id, StringComparison.OrdinalIgnoreCase));
+                    var info = new ModelInfo(id, $"{served.Identity.Source} {paths[m]}", null, served.Identity.Backend, served.Method.ToWireName(),
+                        served.Method is ScoringMethod.ChatTopLogProbs or ScoringMethod.ChatSampling,
+                        card?.Family, card?.ParametersBillions, card?.Chat, card?.TrainingTokensTrillions, card?.Corpus.Notes, card?.BaseModel);
+                    probeModel = new ProbeModel(info, served, served.ScorerOptions);
+                    probeModels.Add(probeModel);
+                    summary = await RunWithProgressAsync(console, runner, spec with { Parallelism = Math.Max(1, parse.GetValue(remote.MaxInFlight)) }, probeModel, cancellationToken).ConfigureAwait(false);
+                    var usage = served.Usage;
+                    console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                        $"{id}: {usage.Requests} requests, {usage.Retries} retries, {usage.FailedRequests} failed; {usage.PromptTokens} prompt + {usage.CompletionTokens} completion tokens{(usage.EstimatedCost is { } cost ? $"; estimated cost {cost:0.####} {usage.Currency}" : "")}")));
+                }
+                else
+                {
+                    var path = Path.GetFullPath(paths[m]);
+                    await using var model = await LlamaModel.OpenAsync(path, llamaOptions, cancellationToken).ConfigureAwait(false);
+                    var id = ids.Length > 0 ? ids[m] : Path.GetFileNameWithoutExtension(path);
+                    probeModel = new ProbeModel(ModelInfoFor(id, path, model.Identity, cardList, llamaOptions.Chat), model,
+                        $"chat={(llamaOptions.Chat ? 1 : 0)};kv={(llamaOptions.F32KvCache ? "f32" : "f16")}");
+                    probeModels.Add(probeModel);
+                    summary = await RunWithProgressAsync(console, runner, spec, probeModel, cancellationToken).ConfigureAwait(false);
+                }
                 console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{Markup.Escape(id)}: {summary.Scored} scored, {summary.Reused} already stored, {summary.Failed} failed, {summary.NotAsked} (question, country) pairs not asked in the survey; {summary.Elapsed.TotalSeconds:F1} s"));
+                    $"{Markup.Escape(probeModel.Info.Id)}: {summary.Scored} scored, {summary.Reused} already stored, {summary.Failed} failed, {summary.NotAsked} (question, country) pairs not asked in the survey; {summary.Elapsed.TotalSeconds:F1} s"));
             }
             var results = ResultsBuilder.Build(spec, probeModels, surveyPack, store, CountryTable.Default, bank, norm, new AlignmentOptions(parse.GetValue(bootstrap), parse.GetValue(seed)), out var missing);
             ResultsFiles.WriteAll(results, folder);
@@ -117,7 +142,7 @@ internal static class RunCommand
 
     internal static IReadOnlyList<Country> SelectCountries(SurveyPack pack, string? selection)
     {
-        if (selection is not null)
+        if (selection is not null && !selection.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
         {
             var chosen = CountryTable.Default.Select(selection);
             foreach (var country in chosen.Where(c => !pack.Provenance.RowsPerCountry.ContainsKey(c.Iso3)))

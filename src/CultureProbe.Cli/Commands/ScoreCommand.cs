@@ -1,3 +1,4 @@
+using CultureProbe.Models;
 using System.CommandLine;
 using System.Globalization;
 using CultureProbe.Llama;
@@ -14,7 +15,8 @@ internal static class ScoreCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model") { Description = "GGUF model file.", Required = true };
+        var model = new Option<string>("--model") { Description = "GGUF model file, or with --backend the served model's name.", Required = true };
+        var remote = new RemoteOptions();
         var context = new Option<string>("--context") { Description = "Text before the continuations.", DefaultValueFactory = _ => "" };
         var continuations = new Option<string[]>("--continuation") { Description = "A continuation to score (repeat the option for several).", AllowMultipleArgumentsPerToken = false };
         var tokenIds = new Option<string?>("--token-ids") { Description = "Score an exact token sequence instead, e.g. \"1 300 271\": every position after the first." };
@@ -22,10 +24,14 @@ internal static class ScoreCommand
         var naive = new Option<bool>("--naive") { Description = "Score every continuation from scratch instead of sharing the context's KV cache." };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: physical cores)." };
         var format = CommonOptions.Format("table", "table", "json");
-        var command = new Command("score", "Score continuations of a context (or an exact token sequence) with a local GGUF model: tokens, per-token log-probabilities, their sum and whether each was the greedy choice.")
+        var command = new Command("score", "Score continuations of a context (or an exact token sequence) with a local GGUF model or a server: tokens, per-token log-probabilities, their sum and whether each was the greedy choice.")
         {
             model, context, continuations, tokenIds, chat, naive, threads, format,
         };
+        foreach (var option in remote.All)
+        {
+            command.Options.Add(option);
+        }
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -36,7 +42,34 @@ internal static class ScoreCommand
                 Naive = parse.GetValue(naive),
                 Threads = parse.GetValue(threads),
             };
-            var path = parse.GetValue(model)!.FullName;
+            if (remote.IsRemote(parse))
+            {
+                var texts0 = parse.GetValue(continuations) ?? [];
+                if (parse.GetValue(tokenIds) is not null || texts0.Length == 0)
+                {
+                    throw new InputException("with --backend, give --context and at least one --continuation (token ids are for local models)");
+                }
+                var served = remote.Create(parse, parse.GetValue(model)!);
+                try
+                {
+                    var result = served.ScoreAsync(ScoringRequest.Single(parse.GetValue(context) ?? "", texts0)).GetAwaiter().GetResult();
+                    var remoteReport = ScoreTextReport.From(result, parse.GetValue(context) ?? "");
+                    if (parse.GetValue(format) == "json")
+                    {
+                        output.WriteLine(ScoreJson.Serialize(remoteReport));
+                    }
+                    else
+                    {
+                        WriteText(output, remoteReport);
+                    }
+                    return Program.ExitOk;
+                }
+                finally
+                {
+                    served.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+            }
+            var path = Path.GetFullPath(parse.GetValue(model)!);
             var ids = parse.GetValue(tokenIds);
             var texts = parse.GetValue(continuations) ?? [];
             var json = parse.GetValue(format) == "json";
