@@ -112,39 +112,29 @@ public static class AlignmentBuilder
                 foreach (var group in modelRows.GroupBy(r => groupOf(r.Country)).Where(g => g.Key is not null).OrderBy(g => g.Key, StringComparer.Ordinal))
                 {
                     var members = group.Select(r => r.Country).ToArray();
-                    rows.Add(Aggregate(model, kind, group.Key!, members, group.ToArray(), perCountry, itemsByCell));
+                    rows.Add(Aggregate(model, kind, group.Key!, members, group.ToArray(), perCountry, itemsByCell, _ => true));
                 }
             }
             foreach (var category in perCategory.Where(r => r.Model == model).GroupBy(r => r.Category!).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 var categoryRows = category.ToArray();
-                var members = categoryRows.Select(r => r.Country).ToArray();
-                var pooled = perCategory.Where(r => r.Model == model + PooledSuffix && r.Category == category.Key).ToDictionary(r => (model, r.Country));
-                var shuffled = perCategory.Where(r => r.Model == model + ShuffledSuffix && r.Category == category.Key).ToDictionary(r => (model, r.Country));
-                var categoryItems = members.SelectMany(c => itemsByCell[(model, c)]).Where(r => r.Category == category.Key).ToArray();
-                rows.Add(new AlignmentRow(model, "category", category.Key,
-                    categoryItems.Select(r => r.Question).Distinct(StringComparer.Ordinal).Count(),
-                    MeanOfDefined(categoryRows.Select(r => r.Pearson)),
-                    MeanOfDefined(categoryRows.Select(r => r.Spearman)),
-                    double.NaN, double.NaN,
-                    Mean(categoryItems.Select(r => r.JsAlignment)),
-                    Mean(categoryItems.Select(r => r.Wasserstein)),
-                    Mean(categoryItems.Select(r => r.TopMatch ? 1.0 : 0.0)),
-                    MeanOfDefined(members.Select(c => pooled.GetValueOrDefault((model, c))?.Pearson ?? double.NaN)),
-                    MeanOfDefined(members.Select(c => shuffled.GetValueOrDefault((model, c))?.Pearson ?? double.NaN)),
-                    Mean(categoryItems.Select(r => DistributionMetrics.JensenShannonAlignment(Baselines.Uniform(r.Codes.Count), r.HumanShares))),
-                    Mean(members.SelectMany(c => itemsByCell[(model + PooledSuffix, c)]).Where(r => r.Category == category.Key).Select(r => r.JsAlignment)),
-                    Mean(members.SelectMany(c => itemsByCell[(model + ShuffledSuffix, c)]).Where(r => r.Category == category.Key).Select(r => r.JsAlignment)),
-                    members.Length));
+                var baselineRows = perCategory.Where(r => r.Category == category.Key).ToDictionary(r => (r.Model, r.Country));
+                rows.Add(Aggregate(model, "category", category.Key, categoryRows.Select(r => r.Country).ToArray(), categoryRows, baselineRows, itemsByCell,
+                    r => r.Category == category.Key));
             }
         }
         return rows;
     }
 
+    /// <summary>
+    /// A row over several countries: the mean of their correlations (and of the baselines'), and
+    /// the mean item metrics over the items <paramref name="include"/> keeps.
+    /// </summary>
     private static AlignmentRow Aggregate(string model, string kind, string group, string[] members, AnalysisRow[] countryRows,
-        Dictionary<(string, string), AnalysisRow> perCountry, ILookup<(string, string), ItemResult> itemsByCell)
+        Dictionary<(string, string), AnalysisRow> baselineRows, ILookup<(string, string), ItemResult> itemsByCell, Func<ItemResult, bool> include)
     {
-        var groupItems = members.SelectMany(c => itemsByCell[(model, c)]).ToArray();
+        ItemResult[] ItemsOf(string name) => members.SelectMany(c => itemsByCell[(name, c)]).Where(include).ToArray();
+        var groupItems = ItemsOf(model);
         return new AlignmentRow(model, kind, group,
             groupItems.Select(r => r.Question).Distinct(StringComparer.Ordinal).Count(),
             MeanOfDefined(countryRows.Select(r => r.Pearson)),
@@ -153,11 +143,11 @@ public static class AlignmentBuilder
             Mean(groupItems.Select(r => r.JsAlignment)),
             Mean(groupItems.Select(r => r.Wasserstein)),
             Mean(groupItems.Select(r => r.TopMatch ? 1.0 : 0.0)),
-            MeanOfDefined(members.Select(c => perCountry.GetValueOrDefault((model + PooledSuffix, c))?.Pearson ?? double.NaN)),
-            MeanOfDefined(members.Select(c => perCountry.GetValueOrDefault((model + ShuffledSuffix, c))?.Pearson ?? double.NaN)),
+            MeanOfDefined(members.Select(c => baselineRows.GetValueOrDefault((model + PooledSuffix, c))?.Pearson ?? double.NaN)),
+            MeanOfDefined(members.Select(c => baselineRows.GetValueOrDefault((model + ShuffledSuffix, c))?.Pearson ?? double.NaN)),
             Mean(groupItems.Select(r => DistributionMetrics.JensenShannonAlignment(Baselines.Uniform(r.Codes.Count), r.HumanShares))),
-            Mean(members.SelectMany(c => itemsByCell[(model + PooledSuffix, c)]).Select(r => r.JsAlignment)),
-            Mean(members.SelectMany(c => itemsByCell[(model + ShuffledSuffix, c)]).Select(r => r.JsAlignment)),
+            Mean(ItemsOf(model + PooledSuffix).Select(r => r.JsAlignment)),
+            Mean(ItemsOf(model + ShuffledSuffix).Select(r => r.JsAlignment)),
             members.Length);
     }
 
