@@ -15,8 +15,8 @@ internal abstract class RemoteModel : IRemoteLanguageModel
         Identity = new ModelIdentity(
             options.Model,
             backend,
-            // The fleet is part of the identity only as its sorted list, so the order of --endpoint options does not change keys.
-            string.Join(' ', endpoints.Order(StringComparer.Ordinal)),
+            // Not the endpoints: the item key is built from the identity, and replicas of one deployment give the same numbers.
+            string.IsNullOrWhiteSpace(options.Deployment) ? "remote" : options.Deployment,
             null,
             new Dictionary<string, string>
             {
