@@ -78,7 +78,7 @@ public sealed class ProbeRunnerWithRemoteTests : IDisposable
     {
         await using var server = await FakeServer.StartAsync(Flaky(backend, 0.3, seed, body => FakeEngine.Reply(backend, body)));
         using var store = ResultStore.Open(Path.Combine(_folder, $"{backend}.db"));
-        var options = Fake.Options(backend, server) with { Retries = retries, Timeout = TimeSpan.FromMilliseconds(400), BatchSize = 4, CircuitBreakerFailures = 1000 };
+        var options = Fake.Options(backend, server) with { Retries = retries, Timeout = TimeSpan.FromSeconds(1), BatchSize = 4, CircuitBreakerFailures = 1000 };
 
         var runs = new List<ProbeRunSummary>();
         var failuresSeen = 0;
