@@ -66,7 +66,7 @@ internal sealed class SglangModel(RemoteModelOptions options, RemoteTransport tr
             {
                 var entry = input[k];
                 var at = $"{where}.input_token_logprobs[{k}]";
-                if (entry.ValueKind != JsonValueKind.Array || entry.GetArrayLength() < 3 || entry[2].ValueKind != JsonValueKind.String)
+                if (entry.ValueKind != JsonValueKind.Array || entry.GetArrayLength() < 3 || entry[2].ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
                 {
                     throw new RemoteResponseException($"{at}: expected [logprob, token id, text] (was return_text_in_logprobs honoured?)");
                 }
@@ -77,7 +77,8 @@ internal sealed class SglangModel(RemoteModelOptions options, RemoteTransport tr
                 {
                     greedy = best[0][1].GetInt32() == id || lp >= best[0][0].GetDouble() - 1e-9;
                 }
-                tokens.Add(new PromptToken(id, entry[2].GetString()!, logProb, greedy));
+                // A special token may come without text; that only matters if it falls in the continuation, where alignment then fails.
+                tokens.Add(new PromptToken(id, entry[2].GetString() ?? "", logProb, greedy));
             }
             scores[b] = PromptAlignment.ByPieces(where, batch[b].Prompt, batch[b].Context.Length, batch[b].Continuation, tokens);
             prompt += input.GetArrayLength();

@@ -93,7 +93,8 @@ internal sealed class VllmPromptLogProbsModel(RemoteModelOptions options, Remote
             var logProb = JsonReading.LogProb(property.Value.Required("logprob", where), $"{where}.{property.Name}.logprob")
                 ?? throw new RemoteResponseException($"{where}.{property.Name}: null log-probability");
             var rank = property.Value.Optional("rank") is { ValueKind: JsonValueKind.Number } r ? r.GetInt32() : (int?)null;
-            var piece = property.Value.Optional("decoded_token") is { ValueKind: JsonValueKind.String } d ? d.GetString()! : throw new RemoteResponseException($"{where}.{property.Name}: no decoded_token");
+            // Without detokenization vLLM sends no text; such a token cannot be matched to the prompt, which only matters in the continuation.
+            var piece = property.Value.Optional("decoded_token") is { ValueKind: JsonValueKind.String } d ? d.GetString()! : "";
             candidates.Add(new Candidate(id, logProb, rank, piece));
         }
         if (candidates.Count == 0)
