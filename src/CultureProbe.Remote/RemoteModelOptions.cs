@@ -17,6 +17,14 @@ public sealed record RemoteModelOptions(string Backend, IReadOnlyList<Uri> Endpo
     /// <summary>Name of the environment variable that holds the API key (sent as <c>Authorization: Bearer</c>); null for none. The key itself is never logged.</summary>
     public string? ApiKeyVariable { get; init; }
 
+    /// <summary>
+    /// A name for what serves the model (e.g. <c>lab-cluster</c>, <c>openai</c>), recorded as <see cref="Models.ModelIdentity.Source"/>
+    /// and so part of every item key: it keeps apart results of one model name served by different deployments.
+    /// Null gives <c>remote</c>. The endpoints themselves are recorded in the identity's properties but are not part
+    /// of the key, so a fleet can grow or shrink between reruns without rescoring what is stored.
+    /// </summary>
+    public string? Deployment { get; init; }
+
     /// <summary>Requests in flight at once over all endpoints.</summary>
     public int MaxInFlight { get; init; } = 16;
 

@@ -15,8 +15,8 @@ internal abstract class RemoteModel : IRemoteLanguageModel
         Identity = new ModelIdentity(
             options.Model,
             backend,
-            // The fleet is part of the identity only as its sorted list, so the order of --endpoint options does not change keys.
-            string.Join(' ', endpoints.Order(StringComparer.Ordinal)),
+            // Not the endpoints: the item key is built from the identity, and replicas of one deployment give the same numbers.
+            string.IsNullOrWhiteSpace(options.Deployment) ? "remote" : options.Deployment,
             null,
             new Dictionary<string, string>
             {
@@ -103,62 +103,5 @@ internal abstract class RemoteModel : IRemoteLanguageModel
             await linked.CancelAsync().ConfigureAwait(false);
             throw;
         }
-    }
-}
-
-/// <summary>One prompt of a log-prob backend: context and continuation, scored as their concatenation.</summary>
-internal sealed record PromptItem(string Context, string Continuation)
-{
-    public string Prompt { get; } = Context + Continuation;
-}
-
-/// <summary>
-/// Backends that read prompt log-probs: the request tree is flattened into one full prompt per
-/// continuation (servers cache shared prefixes themselves), sent in batches.
-/// </summary>
-internal abstract class PromptLogProbModel(string backend, RemoteModelOptions options, RemoteTransport transport) : RemoteModel(backend, options, transport)
-{
-    public override ScoringMethod Method => ScoringMethod.LogLikelihoodPromptLogProbs;
-
-    /// <summary>Prompts per request; 1 for servers without prompt arrays.</summary>
-    protected virtual int BatchSize => Math.Max(1, Options.BatchSize);
-
-    protected abstract Task<IReadOnlyList<ContinuationScore>> ScoreBatchAsync(IReadOnlyList<PromptItem> batch, CancellationToken cancellationToken);
-
-    protected override async Task<(IReadOnlyList<BranchScores> Branches, string? Engine)> ScoreBranchesAsync(ScoringRequest request, CancellationToken cancellationToken)
-    {
-        var items = new List<PromptItem>(request.LeafCount);
-        foreach (var branch in request.Branches)
-        {
-            var context = request.Prefix + branch.Suffix;
-            if (context.Length == 0)
-            {
-                throw new InputException("the context is empty: servers give no log-probability for a prompt's first token, so the continuation cannot be scored");
-            }
-            foreach (var continuation in branch.Continuations)
-            {
-                if (continuation.Length == 0)
-                {
-                    throw new InputException("an empty continuation cannot be scored");
-                }
-                items.Add(new PromptItem(context, continuation));
-            }
-        }
-        var batches = items.Chunk(BatchSize).ToArray();
-        var scored = await AllAsync(batches, (batch, token) => ScoreBatchAsync(batch, token), cancellationToken).ConfigureAwait(false);
-        var flat = scored.SelectMany(s => s).ToArray();
-        if (flat.Length != items.Count)
-        {
-            throw new RemoteResponseException($"{Identity.Backend}: {flat.Length} scores for {items.Count} prompts");
-        }
-        var result = new BranchScores[request.Branches.Count];
-        var at = 0;
-        for (var b = 0; b < request.Branches.Count; b++)
-        {
-            var count = request.Branches[b].Continuations.Count;
-            result[b] = new BranchScores(flat[at..(at + count)]);
-            at += count;
-        }
-        return (result, null);
     }
 }

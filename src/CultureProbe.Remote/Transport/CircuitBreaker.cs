@@ -51,6 +51,15 @@ internal sealed class CircuitBreaker(int threshold, TimeSpan breakDuration)
         }
     }
 
+    /// <summary>Gives back a half-open trial whose outcome is unknown (the caller cancelled).</summary>
+    public void Abandon()
+    {
+        lock (_lock)
+        {
+            _trialInFlight = false;
+        }
+    }
+
     public void RecordSuccess()
     {
         lock (_lock)

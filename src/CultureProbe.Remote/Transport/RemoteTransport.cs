@@ -52,11 +52,23 @@ internal sealed class RemoteTransport : IDisposable
         Exception? last = null;
         for (var attempt = 0; ; attempt++)
         {
-            var endpoint = await PickEndpointAsync(cancellationToken).ConfigureAwait(false);
             TimeSpan? retryAfter = null;
             await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Endpoint endpoint;
+            try
+            {
+                endpoint = await PickEndpointAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _slots.Release();
+                throw;
+            }
             Interlocked.Increment(ref endpoint.InFlight);
             Usage.Attempt();
+            // Whether this attempt told the breaker how it went; if not (cancelled by the caller, or an
+            // unexpected exception), a half-open trial it may hold is given back in the finally block.
+            var settled = false;
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -74,6 +86,7 @@ internal sealed class RemoteTransport : IDisposable
                 {
                     var parsed = Parse(endpoint, bytes, parse);
                     endpoint.Breaker.RecordSuccess();
+                    settled = true;
                     Usage.Succeeded(parsed.PromptTokens, parsed.CompletionTokens);
                     return parsed.Value;
                 }
@@ -82,11 +95,13 @@ internal sealed class RemoteTransport : IDisposable
                 {
                     retryAfter = RetryAfter.Read(response.Headers, _time.GetUtcNow());
                     last = new RemoteRequestException(error, status);
+                    settled = true;
                 }
                 else
                 {
                     // 4xx: the request itself is wrong (bad model name, prompt too long, bad key); repeating it cannot help.
                     endpoint.Breaker.RecordSuccess();
+                    settled = true;
                     Usage.Failed();
                     throw new RemoteRequestException(error, status);
                 }
@@ -94,23 +109,31 @@ internal sealed class RemoteTransport : IDisposable
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 last = new TimeoutException($"{endpoint.Redacted(path)}: no complete response within {_options.Timeout.TotalSeconds:0.###} s");
+                settled = true;
             }
             catch (HttpRequestException e)
             {
                 last = new RemoteRequestException($"{endpoint.Redacted(path)}: {Redact(e.Message)}", e);
+                settled = true;
             }
             catch (IOException e)
             {
                 last = new RemoteRequestException($"{endpoint.Redacted(path)}: connection broken: {Redact(e.Message)}", e);
+                settled = true;
             }
             catch (RemoteResponseException e)
             {
                 last = e;
+                settled = true;
             }
             finally
             {
                 Interlocked.Decrement(ref endpoint.InFlight);
                 _slots.Release();
+                if (!settled)
+                {
+                    endpoint.Breaker.Abandon();
+                }
             }
 
             endpoint.Breaker.RecordFailure(_time.GetUtcNow());

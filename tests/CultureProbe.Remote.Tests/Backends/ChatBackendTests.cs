@@ -187,6 +187,18 @@ public sealed class ChatBackendTests
         RemoteModelFactory.Create(new RemoteModelOptions("vllm", [endpoint], "m")).ScorerOptions.ShouldBe("");
     }
 
+    [Fact]
+    public async Task The_identity_names_the_deployment_not_the_endpoints_so_a_fleet_can_change_between_runs()
+    {
+        IRemoteLanguageModel Create(params string[] urls) => RemoteModelFactory.Create(new RemoteModelOptions("vllm", urls.Select(u => new Uri(u)).ToArray(), "llama-70b"));
+        await using var one = Create("http://gpu1:8000");
+        await using var two = Create("http://gpu2:8000", "http://gpu1:8000");
+        (one.Identity.Backend, one.Identity.Source, one.Identity.Name).ShouldBe((two.Identity.Backend, two.Identity.Source, two.Identity.Name));
+        two.Identity.Properties["endpoints"].ShouldBe("http://gpu2:8000/ http://gpu1:8000/");
+        await using var elsewhere = RemoteModelFactory.Create(new RemoteModelOptions("vllm", [new Uri("http://gpu1:8000")], "llama-70b") { Deployment = "other-cluster" });
+        elsewhere.Identity.Source.ShouldBe("other-cluster");
+    }
+
     [Theory]
     [InlineData("A", 0)]
     [InlineData(" B ", 1)]

@@ -78,7 +78,7 @@ public sealed class ProbeRunnerWithRemoteTests : IDisposable
     {
         await using var server = await FakeServer.StartAsync(Flaky(backend, 0.3, seed, body => FakeEngine.Reply(backend, body)));
         using var store = ResultStore.Open(Path.Combine(_folder, $"{backend}.db"));
-        var options = Fake.Options(backend, server) with { Retries = retries, Timeout = TimeSpan.FromMilliseconds(400), BatchSize = 4, CircuitBreakerFailures = 1000 };
+        var options = Fake.Options(backend, server) with { Retries = retries, Timeout = TimeSpan.FromSeconds(1), BatchSize = 4, CircuitBreakerFailures = 1000 };
 
         var runs = new List<ProbeRunSummary>();
         var failuresSeen = 0;
@@ -151,5 +151,46 @@ public sealed class ProbeRunnerWithRemoteTests : IDisposable
         info.RootElement.GetProperty("n").GetInt32().ShouldBe(6);
         item.Options[0].LogProb.ShouldBe(Math.Log(4 / 6.0), 1e-12);
         item.Options[1].LogProb.ShouldBe(Math.Log(2 / 6.0), 1e-12);
+    }
+
+    [Fact]
+    public async Task Top_logprobs_items_are_deterministic_and_carry_their_imputation()
+    {
+        await using var server = await FakeServer.StartAsync((_, _) => FakeReply.Json(new JsonObject
+        {
+            ["choices"] = new JsonArray(new JsonObject
+            {
+                ["index"] = 0,
+                ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = "A" },
+                ["logprobs"] = new JsonObject
+                {
+                    ["content"] = new JsonArray(new JsonObject
+                    {
+                        ["token"] = "A",
+                        ["logprob"] = Math.Log(0.7),
+                        ["top_logprobs"] = new JsonArray(
+                            new JsonObject { ["token"] = "A", ["logprob"] = Math.Log(0.7) },
+                            new JsonObject { ["token"] = "B", ["logprob"] = Math.Log(0.2) }),
+                    }),
+                },
+            }),
+        }));
+        using var store = ResultStore.Open(Path.Combine(_folder, "toplogprobs.db"));
+        await using var model = RemoteModelFactory.Create(Fake.Options("chat-logprobs", server) with { TopLogProbs = 2 });
+        var probe = new ProbeModel(new ModelInfo("chat", server.Uri.ToString(), null, "chat-logprobs", model.Method.ToWireName(), true), model, model.ScorerOptions);
+        var spec = Spec() with { Questions = QuestionBankLoader.Default.Select("Q1"), Countries = CountryTable.Default.Select("JPN") };
+
+        (await new ProbeRunner(_pack, store).RunAsync(spec, [probe])).Scored.ShouldBe(1);
+
+        var prompts = PromptBuilder.Build(AskedQuestion.Create(spec.Questions[0]), spec.Countries, spec.Template, spec.AnswerFormat);
+        var item = store.Find(ProbeRunner.ItemKey(probe, prompts, prompts.Branches[0])).ShouldNotBeNull();
+        item.Method.ShouldBe("chat-top-logprobs");
+        item.Deterministic.ShouldBeTrue();
+        using var info = JsonDocument.Parse(item.SamplingInfo.ShouldNotBeNull());
+        var missing = prompts.Branches[0].Continuations.Count - 2;
+        info.RootElement.GetProperty("imputed_options").GetInt32().ShouldBe(missing);
+        // Leftover 0.1 shared by the missing options, below the least listed 0.2.
+        item.Options[2].LogProb.ShouldBe(Math.Log(0.1 / missing), 1e-12);
+        item.Options[0].LogProb.ShouldBe(Math.Log(0.7), 1e-12);
     }
 }

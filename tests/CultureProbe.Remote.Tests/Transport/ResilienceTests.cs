@@ -153,6 +153,29 @@ public sealed class ResilienceTests
     }
 
     [Fact]
+    public async Task A_cancelled_trial_request_does_not_leave_the_circuit_stuck()
+    {
+        var mode = 0; // 0: fail, 1: hang, 2: healthy
+        await using var server = await FakeServer.StartAsync((_, body) => Volatile.Read(ref mode) switch
+        {
+            0 => new FakeReply(500, "down"),
+            1 => FakeReply.Json(FakeEngine.OpenAIEcho(body)) with { Delay = TimeSpan.FromSeconds(30) },
+            _ => FakeReply.Json(FakeEngine.OpenAIEcho(body)),
+        });
+        var options = Fake.Options("openai-completions", server) with { CircuitBreakerFailures = 1, Retries = 0 };
+        await using var model = RemoteModelFactory.Create(options);
+        await Should.ThrowAsync<RemoteRequestException>(() => model.ScoreAsync(One));
+        Volatile.Write(ref mode, 1);
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+        {
+            await Should.ThrowAsync<OperationCanceledException>(() => model.ScoreAsync(One, cancel.Token));
+        }
+        Volatile.Write(ref mode, 2);
+        var score = await model.ScoreAsync(One).WaitAsync(TimeSpan.FromSeconds(10));
+        score.Branches[0].Continuations[0].Sum.ShouldBe(Expected, 1e-9);
+    }
+
+    [Fact]
     public async Task Requests_in_flight_never_exceed_the_limit_and_reach_it()
     {
         await using var server = await FakeServer.StartAsync((_, body) => FakeReply.Json(FakeEngine.OpenAIEcho(body)) with { Delay = TimeSpan.FromMilliseconds(100) });
