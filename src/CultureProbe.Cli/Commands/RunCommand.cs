@@ -103,7 +103,7 @@ internal static class RunCommand
                     await using var served = remote.Create(parse, paths[m]);
                     var id = ids.Length > 0 ? ids[m] : paths[m];
                     var card = cardList.FirstOrDefault(c => c.Id.Equals(id, StringComparison.OrdinalIgnoreCase));
-                    var info = new ModelInfo(id, $"{served.Identity.Source} {paths[m]}", null, served.Identity.Backend, served.Method.ToWireName(),
+                    var info = new ModelInfo(id, $"{paths[m]} at {string.Join(", ", parse.GetValue(remote.Endpoints) ?? [])}", null, served.Identity.Backend, served.Method.ToWireName(),
                         served.Method is ScoringMethod.ChatTopLogProbs or ScoringMethod.ChatSampling,
                         card?.Family, card?.ParametersBillions, card?.Chat, card?.TrainingTokensTrillions, card?.Corpus.Notes, card?.BaseModel);
                     probeModel = new ProbeModel(info, served, served.ScorerOptions);
