@@ -18,7 +18,8 @@ internal static class StudyCommand
     public static Command Create()
     {
         var packs = new Option<FileInfo[]>("--pack") { Description = "Survey pack(s); repeat to combine, e.g. WVS-7 and the joint EVS/WVS file (Denmark, Portugal). A country is taken from the first pack that has it.", Required = true, AllowMultipleArgumentsPerToken = false };
-        var models = new Option<string[]>("--model") { Description = "GGUF model file (repeat for several).", Required = true, AllowMultipleArgumentsPerToken = false };
+        var models = new Option<string[]>("--model") { Description = "GGUF model file, or with --backend the served model's name (repeat for several).", Required = true, AllowMultipleArgumentsPerToken = false };
+        var remote = new RemoteOptions();
         var modelIds = new Option<string[]>("--model-id") { Description = "Id of each --model, in the same order (default: the file name).", AllowMultipleArgumentsPerToken = false };
         var cards = new Option<DirectoryInfo?>("--cards") { Description = "Model cards (family for the regression), matched by model id." };
         var languages = new Option<string>("--languages") { Description = "Prompt languages, each asked about its country (da=DNK, nl=NLD, pt=PRT, en=USA); override a country with lang=ISO3, e.g. en=GBR.", DefaultValueFactory = _ => "da,nl,pt,en" };
@@ -34,6 +35,10 @@ internal static class StudyCommand
         {
             packs, models, modelIds, cards, languages, templates, questions, capability, answerFormat, output, cache, seed, threads,
         };
+        foreach (var option in remote.All)
+        {
+            command.Options.Add(option);
+        }
         command.SetAction(async (parse, cancellationToken) =>
         {
             var pack = Merge(parse.GetValue(packs)!.Select(p => SurveyPackFile.Read(p.FullName)).ToArray());
@@ -60,6 +65,21 @@ internal static class StudyCommand
             var probeModels = new List<ProbeModel>();
             for (var m = 0; m < paths.Length; m++)
             {
+                if (remote.IsRemote(parse))
+                {
+                    await using var served = remote.Create(parse, paths[m]);
+                    var servedId = ids.Length > 0 ? ids[m] : paths[m];
+                    var card = cardList.FirstOrDefault(c => c.Id.Equals(servedId, StringComparison.OrdinalIgnoreCase));
+                    var info = new ModelInfo(servedId, $"{paths[m]} at {string.Join(", ", parse.GetValue(remote.Endpoints) ?? [])}", null, served.Identity.Backend, served.Method.ToWireName(),
+                        served.Method is ScoringMethod.ChatTopLogProbs or ScoringMethod.ChatSampling, card?.Family, card?.ParametersBillions, card?.Chat, card?.TrainingTokensTrillions, card?.Corpus.Notes, card?.BaseModel);
+                    var servedModel = new ProbeModel(info, served, served.ScorerOptions);
+                    probeModels.Add(servedModel);
+                    foreach (var (language, spec) in specs)
+                    {
+                        await RunCommand.RunWithProgressAsync(console, runner, spec with { Parallelism = Math.Max(1, parse.GetValue(remote.MaxInFlight)) }, servedModel, cancellationToken).ConfigureAwait(false);
+                    }
+                    continue;
+                }
                 var path = Path.GetFullPath(paths[m]);
                 await using var model = await LlamaModel.OpenAsync(path, options, cancellationToken).ConfigureAwait(false);
                 var id = ids.Length > 0 ? ids[m] : Path.GetFileNameWithoutExtension(path);
@@ -207,7 +227,7 @@ internal static class StudyCommand
                 fit = r.Fit is null ? null : LmmCommand.MixedJson(r.Fit),
             }),
         }, CommonOptions.Json));
-        ResultsFiles.WriteAll(new ProbeResults(ProbeResults.CurrentSchemaVersion, study.Provenance, new MethodInfo("loglik-local", "none", "study", null, "letter+text", "multi", false),
+        ResultsFiles.WriteAll(new ProbeResults(ProbeResults.CurrentSchemaVersion, study.Provenance, new MethodInfo(study.Models.Select(m => m.ScoringMethod).Distinct().Count() == 1 ? study.Models[0].ScoringMethod : "mixed", "none", "study (all templates)", null, "letter+text", "multi", study.Models.Any(m => m.UsedChatTemplate)),
             study.Models, study.Items, []), Path.Combine(folder, "items"));
     }
 
