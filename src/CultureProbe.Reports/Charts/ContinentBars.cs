@@ -28,7 +28,8 @@ internal static class ContinentBars
         }
         var models = context.Models;
         var barWidth = Math.Clamp(820.0 / (groups.Count * models.Count), 10, 32);
-        var groupWidth = barWidth * models.Count + GroupGap;
+        // Wide enough for the longest label ("North America", about 7 px a character) even with one model.
+        var groupWidth = Math.Max(barWidth * models.Count + GroupGap, groups.Max(g => g.Label.Length) * 7.0 + 8);
         var plotWidth = Math.Max(520, groups.Count * groupWidth);
         var width = LeftMargin + plotWidth + RightMargin;
         var height = TopMargin + PlotHeight + BottomMargin;
@@ -68,11 +69,12 @@ internal static class ContinentBars
         for (var g = 0; g < groups.Count; g++)
         {
             var (label, rows, isContinent) = groups[g];
-            var left = LeftMargin + g * groupWidth + GroupGap / 2;
+            var left = LeftMargin + g * groupWidth + (groupWidth - barWidth * models.Count) / 2;
             if (g > 0 && isContinent != groups[g - 1].IsContinent || g > 0 && label == "All countries")
             {
                 // Separate the continents from the Western split and the overall mean.
-                svg.Line(left - GroupGap / 2, TopMargin, left - GroupGap / 2, TopMargin + PlotHeight, "#bbb", 1, "3 3");
+                var edge = LeftMargin + g * groupWidth;
+                svg.Line(edge, TopMargin, edge, TopMargin + PlotHeight, "#bbb", 1, "3 3");
             }
             var countries = rows.OfType<AlignmentRow>().Select(r => r.NCountries).DefaultIfEmpty(0).Max();
             svg.Text(left + barWidth * models.Count / 2, TopMargin + PlotHeight + 18, label, "middle", "tick");
