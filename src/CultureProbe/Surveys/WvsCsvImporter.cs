@@ -339,8 +339,12 @@ public sealed class WvsCsvImporter
     /// <summary>Weighted tallies of one item in one country, indexed by answer code.</summary>
     private sealed class ItemTally
     {
+        // Answer codes are small numbers; a dense array indexes them directly. A file with a huge
+        // code (a typo, or a country-specific code list) goes to a dictionary instead of an array of that size.
+        private const int DenseLimit = 1024;
         private double[] _weights = new double[12];
         private long[] _counts = new long[12];
+        private SortedDictionary<int, (double Weight, long Count)>? _sparse;
 
         public long Count { get; private set; }
 
@@ -350,38 +354,56 @@ public sealed class WvsCsvImporter
 
         public void Add(int code, double weight)
         {
-            if (code >= _weights.Length)
+            if (code >= DenseLimit)
             {
-                var size = Math.Max(code + 1, _weights.Length * 2);
-                Array.Resize(ref _weights, size);
-                Array.Resize(ref _counts, size);
+                _sparse ??= [];
+                var (w, n) = _sparse.GetValueOrDefault(code);
+                _sparse[code] = (w + weight, n + 1);
             }
-            _weights[code] += weight;
-            _counts[code]++;
+            else
+            {
+                if (code >= _weights.Length)
+                {
+                    var size = Math.Min(DenseLimit, Math.Max(code + 1, _weights.Length * 2));
+                    Array.Resize(ref _weights, size);
+                    Array.Resize(ref _counts, size);
+                }
+                _weights[code] += weight;
+                _counts[code]++;
+            }
             Count++;
             WeightSum += weight;
             WeightSquareSum += weight * weight;
         }
 
         /// <summary>Codes with at least one answer.</summary>
-        public IEnumerable<int> Codes => Enumerable.Range(0, _counts.Length).Where(c => _counts[c] > 0);
+        public IEnumerable<int> Codes => Enumerable.Range(0, _counts.Length).Where(c => _counts[c] > 0).Concat(_sparse?.Keys ?? Enumerable.Empty<int>());
 
-        public OptionShare[] ToShares(IReadOnlyDictionary<int, int>? recode)
+        private IEnumerable<(int Code, double Weight, long Count)> Cells()
         {
-            // Shares are computed from the per-code sums (not the running total) so they add to 1 up to rounding.
-            var total = 0.0;
-            for (var c = 0; c < _weights.Length; c++)
-            {
-                total += _weights[c];
-            }
-            var shares = new List<OptionShare>();
             for (var c = 0; c < _weights.Length; c++)
             {
                 if (_counts[c] > 0)
                 {
-                    shares.Add(new OptionShare(recode is null ? c : recode.GetValueOrDefault(c, c), _weights[c] / total, _counts[c]));
+                    yield return (c, _weights[c], _counts[c]);
                 }
             }
+            foreach (var (code, (weight, count)) in _sparse ?? [])
+            {
+                yield return (code, weight, count);
+            }
+        }
+
+        public OptionShare[] ToShares(IReadOnlyDictionary<int, int>? recode)
+        {
+            // Shares are computed from the per-code sums (not the running total) so they add to 1 up to rounding.
+            var cells = Cells().ToArray();
+            var total = 0.0;
+            foreach (var cell in cells)
+            {
+                total += cell.Weight;
+            }
+            var shares = cells.Select(c => new OptionShare(recode is null ? c.Code : recode.GetValueOrDefault(c.Code, c.Code), c.Weight / total, c.Count));
             // A recode may map two file codes onto one standard code: add them up.
             return shares.GroupBy(s => s.Code).Select(g => g.Count() == 1 ? g.First() : new OptionShare(g.Key, g.Sum(x => x.Share), g.Sum(x => x.Count)))
                 .OrderBy(s => s.Code).ToArray();

@@ -173,3 +173,24 @@ public sealed class WvsCsvImporterTests : IDisposable
         pack.Provenance.WeightVariable.ShouldBe("W_WEIGHT");
     }
 }
+
+public sealed class WvsCsvImporterLargeCodeTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void A_huge_answer_code_is_tallied_without_an_array_of_its_size()
+    {
+        // 840001 is the shape of a country-specific party code; it must neither exhaust memory nor be lost.
+        var path = _temp.File("big.csv");
+        File.WriteAllText(path, "B_COUNTRY_ALPHA,W_WEIGHT,Q1\nUSA,1,840001\nUSA,3,1\nUSA,1,2000000000\n");
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var pack = new WvsCsvImporter(QuestionBankLoader.Default, CountryTable.Default).Import(path, new WvsImportOptions());
+        (GC.GetTotalAllocatedBytes(precise: true) - before).ShouldBeLessThan(200_000_000, "a dense array up to code 2e9 would need 16 GB");
+        var q1 = pack.Find("USA", "Q1")!;
+        q1.Options.Select(o => (o.Code, o.Share)).ShouldBe([(1, 0.6), (840001, 0.2), (2000000000, 0.2)]);
+        pack.Warnings.ShouldContain(w => w.Contains("840001"));
+    }
+}
