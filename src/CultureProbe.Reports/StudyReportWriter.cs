@@ -138,23 +138,37 @@ public static class StudyReportWriter
         foreach (var regression in study.Regressions)
         {
             html.Append("<h3>").Append(Escape(regression.Name)).Append("</h3>\n<p><code>").Append(Escape(regression.Formula)).Append("</code></p>\n");
+            if (regression.Ols is { } ols)
+            {
+                html.Append("<p>").Append(Escape(regression.Problem ?? "")).Append(".</p>\n");
+                AppendFixedEffects(html, ols.FixedEffects, "t");
+                html.Append("<p>").Append(Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"OLS; {ols.Observations} observations; R² {Stat(ols.RSquared, 3)}; residual variance {Stat(ols.ResidualVariance, 4)}."))).Append("</p>\n");
+                continue;
+            }
             if (regression.Fit is not { } fit)
             {
                 html.Append("<p>Not fitted: ").Append(Escape(regression.Problem ?? "")).Append("</p>\n");
                 continue;
             }
-            html.Append("<table><thead><tr><th class=\"l\">term</th><th>estimate</th><th>SE</th><th>z</th><th>p</th><th>95% CI</th></tr></thead><tbody>");
-            foreach (var f in fit.FixedEffects)
-            {
-                html.Append("<tr><td class=\"l\">").Append(Escape(f.Term)).Append("</td><td>").Append(Stat(f.Estimate, 3)).Append("</td><td>").Append(Stat(f.StandardError, 3))
-                    .Append("</td><td>").Append(Stat(f.Statistic, 2)).Append("</td><td>").Append(Stat(f.PValue, 3)).Append("</td><td>")
-                    .Append(Stat(f.ConfidenceLow, 3)).Append(" – ").Append(Stat(f.ConfidenceHigh, 3)).Append("</td></tr>");
-            }
-            html.Append("</tbody></table>\n<p>").Append(Escape(string.Create(CultureInfo.InvariantCulture,
+            AppendFixedEffects(html, fit.FixedEffects, "z");
+            html.Append("<p>").Append(Escape(string.Create(CultureInfo.InvariantCulture,
                 $"{fit.Method}; {fit.Observations} observations; random-intercept variance {string.Join(", ", fit.RandomEffects.Where(r => r.Term2 is null).Select(r => $"{r.Group} {Stat(r.Variance ?? double.NaN, 4)}"))}; residual variance {Stat(fit.ResidualVariance, 4)}; log-likelihood {Stat(fit.LogLikelihood, 2)}; {(fit.Converged ? "converged" : "NOT converged")}.")))
                 .Append("</p>\n");
         }
         html.Append("</section>\n");
+    }
+
+    private static void AppendFixedEffects(StringBuilder html, IReadOnlyList<Analysis.MixedModels.FixedEffect> effects, string statistic)
+    {
+        html.Append("<table><thead><tr><th class=\"l\">term</th><th>estimate</th><th>SE</th><th>").Append(statistic).Append("</th><th>p</th><th>95% CI</th></tr></thead><tbody>");
+        foreach (var f in effects)
+        {
+            html.Append("<tr><td class=\"l\">").Append(Escape(f.Term)).Append("</td><td>").Append(Stat(f.Estimate, 3)).Append("</td><td>").Append(Stat(f.StandardError, 3))
+                .Append("</td><td>").Append(Stat(f.Statistic, 2)).Append("</td><td>").Append(Stat(f.PValue, 3)).Append("</td><td>")
+                .Append(Stat(f.ConfidenceLow, 3)).Append(" – ").Append(Stat(f.ConfidenceHigh, 3)).Append("</td></tr>");
+        }
+        html.Append("</tbody></table>\n");
     }
 
     private static void AppendTables(StringBuilder html, StudyResults study)

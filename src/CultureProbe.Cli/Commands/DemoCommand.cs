@@ -13,8 +13,8 @@ namespace CultureProbe.Cli.Commands;
 /// <summary><c>cultureprobe demo</c>: the whole probe on synthetic data and a tiny random model.</summary>
 internal static class DemoCommand
 {
-    /// <summary>Countries of the demo: Western and non-Western, on every inhabited continent.</summary>
-    public const string DemoCountries = "USA,CAN,AUS,DEU,SWE,JPN,CHN,IND,NGA,EGY,BRA,MEX";
+    /// <summary>Countries of the demo: Western and non-Western, on every inhabited continent, and those of the multilingual study (Denmark, the Netherlands, Portugal), so that <c>study</c> can run on the demo's pack.</summary>
+    public const string DemoCountries = "USA,CAN,AUS,DEU,SWE,DNK,NLD,PRT,JPN,CHN,IND,NGA,EGY,BRA,MEX";
 
     /// <summary>Questions of the demo: a few from several themes.</summary>
     public const string DemoQuestions = "Q1-Q6,Q27-Q33,Q46,Q49,Q57-Q63,Q164,Q177-Q188,Q235-Q238";

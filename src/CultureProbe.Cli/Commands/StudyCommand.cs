@@ -42,7 +42,8 @@ internal static class StudyCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var pack = Merge(parse.GetValue(packs)!.Select(p => SurveyPackFile.Read(p.FullName)).ToArray());
-            var studyLanguages = ParseLanguages(parse.GetValue(languages)!, pack);
+            var skipped = new List<string>();
+            var studyLanguages = ParseLanguages(parse.GetValue(languages)!, pack, skipped);
             var templateSet = PromptTemplateSet.BuiltIn();
             var selection = parse.GetValue(templates)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var specs = studyLanguages.SelectMany(l => MultilingualStudy.Specs([l], FilterTemplates(selection, templateSet, l.Language), templateSet, parse.GetValue(questions)!, AnswerFormats.Parse(parse.GetValue(answerFormat)!))).ToArray();
@@ -57,6 +58,10 @@ internal static class StudyCommand
             }
             var cardList = parse.GetValue(cards) is { } cardFolder ? ModelCard.LoadFolder(cardFolder.FullName) : [];
             var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
+            foreach (var language in skipped)
+            {
+                console.MarkupLine($"[yellow]warning:[/] language {Markup.Escape(language)} is left out");
+            }
             using var store = ResultStore.Open(parse.GetValue(cache)?.FullName ?? Path.Combine(folder, "results.db"));
             var runner = new ProbeRunner(pack, store);
             var runs = new List<(StudyLanguage, ProbeSpec, ProbeResults)>();
@@ -118,7 +123,7 @@ internal static class StudyCommand
         return chosen.Length > 0 ? chosen : throw new InputException($"--templates: none of {string.Join(", ", selection)} is a template of language '{language}' (it has {string.Join(", ", known)})");
     }
 
-    private static List<StudyLanguage> ParseLanguages(string text, SurveyPack pack)
+    private static List<StudyLanguage> ParseLanguages(string text, SurveyPack pack, List<string> skipped)
     {
         var result = new List<StudyLanguage>();
         foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -130,9 +135,14 @@ internal static class StudyCommand
             var country = CountryTable.Default.FindByIso3(iso) ?? throw new InputException($"--languages: unknown country '{iso}'");
             if (!pack.Provenance.RowsPerCountry.ContainsKey(country.Iso3))
             {
-                throw new InputException($"--languages: {language} asks about {country.Iso3}, which no survey pack holds (import the joint EVS/WVS file for Denmark and Portugal)");
+                skipped.Add($"{language} (asks about {country.Iso3}, which no survey pack holds; import the joint EVS/WVS file for Denmark and Portugal)");
+                continue;
             }
             result.Add(new StudyLanguage(language, country));
+        }
+        if (result.Count == 0)
+        {
+            throw new InputException($"--languages: no language's country is in the survey pack(s): {string.Join("; ", skipped)}");
         }
         if (!pack.Provenance.RowsPerCountry.ContainsKey("USA"))
         {
@@ -225,6 +235,7 @@ internal static class StudyCommand
                 formula = r.Formula,
                 problem = r.Problem,
                 fit = r.Fit is null ? null : LmmCommand.MixedJson(r.Fit),
+                ols = r.Ols is null ? null : LmmCommand.OlsJson(r.Ols),
             }),
         }, CommonOptions.Json));
         ResultsFiles.WriteAll(new ProbeResults(ProbeResults.CurrentSchemaVersion, study.Provenance, new MethodInfo(study.Models.Select(m => m.ScoringMethod).Distinct().Count() == 1 ? study.Models[0].ScoringMethod : "mixed", "none", "study (all templates)", null, "letter+text", "multi", study.Models.Any(m => m.UsedChatTemplate)),
@@ -243,8 +254,9 @@ internal static class StudyCommand
         console.Write(table);
         foreach (var regression in study.Regressions)
         {
-            console.MarkupLine($"[bold]{Markup.Escape(regression.Name)}[/]: {Markup.Escape(regression.Formula)} — " + (regression.Fit is { } fit
-                ? Markup.Escape(string.Join("; ", fit.FixedEffects.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Term} {f.Estimate:0.###} (SE {f.StandardError:0.###})"))))
+            var effects = regression.Fit?.FixedEffects ?? regression.Ols?.FixedEffects;
+            console.MarkupLine($"[bold]{Markup.Escape(regression.Name)}[/]: {Markup.Escape(regression.Formula)}{(regression.Ols is null ? "" : " (OLS)")} — " + (effects is not null
+                ? Markup.Escape(string.Join("; ", effects.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Term} {f.Estimate:0.###} (SE {f.StandardError:0.###})"))))
                 : Markup.Escape($"not fitted: {regression.Problem}")));
         }
     }

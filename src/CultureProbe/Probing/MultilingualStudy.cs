@@ -34,7 +34,12 @@ public sealed record StudyAlignment(string Model, string Family, string Language
 public sealed record StudyConsistency(string Model, string Language, int Templates, double MeanPairwise, double SplitHalf, double HumanCeiling);
 
 /// <summary>A fitted regression of the study, or why it could not be fitted.</summary>
-public sealed record StudyRegression(string Name, string Formula, MixedModelFit? Fit, string? Problem);
+/// <param name="Name">What the regression asks.</param>
+/// <param name="Formula">The formula fitted.</param>
+/// <param name="Fit">The mixed-model fit (random intercept per model).</param>
+/// <param name="Problem">Why no fit, or why the random intercept was dropped.</param>
+/// <param name="Ols">With a single model the random intercept per model cannot be estimated (lme4 refuses it too); the fixed part is then fitted by OLS.</param>
+public sealed record StudyRegression(string Name, string Formula, MixedModelFit? Fit, string? Problem, OlsFit? Ols = null);
 
 /// <summary>Everything the study computed.</summary>
 public sealed record StudyResults(
@@ -295,6 +300,13 @@ public static class MultilingualStudy
     {
         try
         {
+            var models = data.Find("model") is { } column ? Enumerable.Range(0, data.RowCount).Select(column.TextAt).Distinct().Count() : 0;
+            if (models < 2)
+            {
+                var fixedPart = formula[..formula.IndexOf(" + (1 | model)", StringComparison.Ordinal)];
+                return new StudyRegression(name, fixedPart, null,
+                    "one model only: a random intercept per model needs two or more models, so the fixed part is fitted by OLS", OrdinaryLeastSquares.Fit(data, fixedPart));
+            }
             return new StudyRegression(name, formula, LinearMixedModel.Fit(data, formula), null);
         }
         catch (Exception e) when (e is InputException or ArgumentException or InvalidOperationException)

@@ -59,3 +59,30 @@ public sealed class StudyCommandTests : IDisposable
         System.Xml.Linq.XDocument.Parse(report.Replace("<!DOCTYPE html>", "", StringComparison.Ordinal)).ShouldNotBeNull();
     }
 }
+
+public sealed class StudyWithOneModelTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void One_model_gets_an_OLS_regression_and_languages_without_data_are_left_out()
+    {
+        CliRunner.Run("synth", "--out", _temp.File("s.synthetic.csv"), "--countries", "USA,NLD", "--rows", "100").ExitCode.ShouldBe(0);
+        CliRunner.Run("import", _temp.File("s.synthetic.csv"), "--out", _temp.File("p.json")).ExitCode.ShouldBe(0);
+        var model = _temp.File("m.synthetic.gguf");
+        TinyLlamaGgufWriter.Write(model, new TinyLlamaSpec(EmbeddingLength: 32, LayerCount: 1, HeadCount: 4, KvHeadCount: 2, FeedForwardLength: 64, VocabularySize: 300, ContextLength: 512, Seed: 5));
+
+        var (code, output, error) = CliRunner.Run("study", "--pack", _temp.File("p.json"), "--model", model, "--languages", "da,nl,en",
+            "--templates", "nl-01,nl-02,kb-fig5,en-02", "--questions", "Q1-Q6,Q177-Q182", "--out", _temp.File("study"));
+
+        code.ShouldBe(0, error + output);
+        output.ShouldContain("language da (asks about DNK, which no survey pack holds");
+        using var json = JsonDocument.Parse(File.ReadAllText(_temp.File("study/study.json")));
+        var first = json.RootElement.GetProperty("regressions")[0];
+        first.GetProperty("fit").ValueKind.ShouldBe(JsonValueKind.Null);
+        first.GetProperty("ols").GetProperty("fixed").GetArrayLength().ShouldBeGreaterThan(1);
+        first.GetProperty("problem").GetString()!.ShouldContain("one model only");
+    }
+}
