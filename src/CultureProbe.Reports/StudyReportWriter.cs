@@ -110,7 +110,9 @@ public static class StudyReportWriter
     {
         var cells = study.Alignment.Where(a => a.Country != "USA").GroupBy(a => (a.Model, a.Language))
             .Select(g => (g.Key.Model, g.Key.Language, Bias: MeanOf(g.Select(a => a.UsBias)))).OrderBy(c => c.Model, StringComparer.Ordinal).ThenBy(c => c.Language, StringComparer.Ordinal).ToArray();
-        const double left = 200, rowHeight = 22;
+        // Room for "model · language" labels left of the axis.
+        var left = Math.Min(400, 20 + (7 * cells.Select(c => c.Model.Length + c.Language.Length + 3).DefaultIfEmpty(10).Max()));
+        const double rowHeight = 22;
         var height = Math.Max(80, (cells.Length * rowHeight) + 50);
         var x = new LinearScale(-1, 1, left, Width - 20);
         var svg = new SvgBuilder("study-us-bias", Width, height, "US-centric bias", "Alignment with the US population minus alignment with the local population, when prompted in the local language.");
