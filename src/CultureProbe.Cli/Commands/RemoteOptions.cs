@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using CultureProbe.Models;
+using CultureProbe.Probing;
 using CultureProbe.Remote;
 
 namespace CultureProbe.Cli.Commands;
@@ -68,6 +70,23 @@ internal sealed class RemoteOptions
             Prices = ParsePrices(parse.GetValue(Prices)),
         });
     }
+
+    /// <summary>
+    /// A served model as a run sees it: its id (given, else the served name), card facts, and the
+    /// backend's scorer options, which go into every item's key.
+    /// </summary>
+    public ProbeModel ProbeModelFor(ParseResult parse, IRemoteLanguageModel served, string servedName, string? id, IReadOnlyList<ModelCard> cards)
+    {
+        var modelId = id ?? servedName;
+        var card = cards.FirstOrDefault(c => c.Id.Equals(modelId, StringComparison.OrdinalIgnoreCase));
+        var info = new ModelInfo(modelId, $"{servedName} at {string.Join(", ", parse.GetValue(Endpoints) ?? [])}", null, served.Identity.Backend, served.Method.ToWireName(),
+            served.Method is ScoringMethod.ChatTopLogProbs or ScoringMethod.ChatSampling,
+            card?.Family, card?.ParametersBillions, card?.Chat, card?.TrainingTokensTrillions, card?.Corpus.Notes, card?.BaseModel);
+        return new ProbeModel(info, served, served.ScorerOptions);
+    }
+
+    /// <summary>A spec with as many questions in flight as the servers take requests.</summary>
+    public ProbeSpec ForServers(ParseResult parse, ProbeSpec spec) => spec with { Parallelism = Math.Max(1, parse.GetValue(MaxInFlight)) };
 
     private static RemotePrices? ParsePrices(string? text)
     {

@@ -101,17 +101,12 @@ internal static class RunCommand
                 if (remote.IsRemote(parse))
                 {
                     await using var served = remote.Create(parse, paths[m]);
-                    var id = ids.Length > 0 ? ids[m] : paths[m];
-                    var card = cardList.FirstOrDefault(c => c.Id.Equals(id, StringComparison.OrdinalIgnoreCase));
-                    var info = new ModelInfo(id, $"{paths[m]} at {string.Join(", ", parse.GetValue(remote.Endpoints) ?? [])}", null, served.Identity.Backend, served.Method.ToWireName(),
-                        served.Method is ScoringMethod.ChatTopLogProbs or ScoringMethod.ChatSampling,
-                        card?.Family, card?.ParametersBillions, card?.Chat, card?.TrainingTokensTrillions, card?.Corpus.Notes, card?.BaseModel);
-                    probeModel = new ProbeModel(info, served, served.ScorerOptions);
+                    probeModel = remote.ProbeModelFor(parse, served, paths[m], ids.Length > 0 ? ids[m] : null, cardList);
                     probeModels.Add(probeModel);
-                    summary = await RunWithProgressAsync(console, runner, spec with { Parallelism = Math.Max(1, parse.GetValue(remote.MaxInFlight)) }, probeModel, cancellationToken).ConfigureAwait(false);
+                    summary = await RunWithProgressAsync(console, runner, remote.ForServers(parse, spec), probeModel, cancellationToken).ConfigureAwait(false);
                     var usage = served.Usage;
                     console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                        $"{id}: {usage.Requests} requests, {usage.Retries} retries, {usage.FailedRequests} failed; {usage.PromptTokens} prompt + {usage.CompletionTokens} completion tokens{(usage.EstimatedCost is { } cost ? $"; estimated cost {cost:0.####} {usage.Currency}" : "")}")));
+                        $"{probeModel.Info.Id}: {usage.Requests} requests, {usage.Retries} retries, {usage.FailedRequests} failed; {usage.PromptTokens} prompt + {usage.CompletionTokens} completion tokens{(usage.EstimatedCost is { } cost ? $"; estimated cost {cost:0.####} {usage.Currency}" : "")}")));
                 }
                 else
                 {

@@ -73,15 +73,11 @@ internal static class StudyCommand
                 if (remote.IsRemote(parse))
                 {
                     await using var served = remote.Create(parse, paths[m]);
-                    var servedId = ids.Length > 0 ? ids[m] : paths[m];
-                    var card = cardList.FirstOrDefault(c => c.Id.Equals(servedId, StringComparison.OrdinalIgnoreCase));
-                    var info = new ModelInfo(servedId, $"{paths[m]} at {string.Join(", ", parse.GetValue(remote.Endpoints) ?? [])}", null, served.Identity.Backend, served.Method.ToWireName(),
-                        served.Method is ScoringMethod.ChatTopLogProbs or ScoringMethod.ChatSampling, card?.Family, card?.ParametersBillions, card?.Chat, card?.TrainingTokensTrillions, card?.Corpus.Notes, card?.BaseModel);
-                    var servedModel = new ProbeModel(info, served, served.ScorerOptions);
+                    var servedModel = remote.ProbeModelFor(parse, served, paths[m], ids.Length > 0 ? ids[m] : null, cardList);
                     probeModels.Add(servedModel);
                     foreach (var (language, spec) in specs)
                     {
-                        await RunCommand.RunWithProgressAsync(console, runner, spec with { Parallelism = Math.Max(1, parse.GetValue(remote.MaxInFlight)) }, servedModel, cancellationToken).ConfigureAwait(false);
+                        await RunCommand.RunWithProgressAsync(console, runner, remote.ForServers(parse, spec), servedModel, cancellationToken).ConfigureAwait(false);
                     }
                     continue;
                 }

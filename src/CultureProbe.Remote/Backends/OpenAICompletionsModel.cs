@@ -19,21 +19,10 @@ internal sealed class OpenAICompletionsModel(RemoteModelOptions options, RemoteT
 
     protected override Task<IReadOnlyList<ContinuationScore>> ScoreBatchAsync(IReadOnlyList<PromptItem> batch, CancellationToken cancellationToken)
     {
-        var body = JsonReading.Body(w =>
+        var body = CompletionsBody(batch, w =>
         {
-            w.WriteStartObject();
-            w.WriteString("model", Options.Model);
-            w.WriteStartArray("prompt");
-            foreach (var item in batch)
-            {
-                w.WriteStringValue(item.Prompt);
-            }
-            w.WriteEndArray();
             w.WriteBoolean("echo", true);
             w.WriteNumber("logprobs", 1);
-            w.WriteNumber("max_tokens", 1);
-            w.WriteNumber("temperature", 0);
-            w.WriteEndObject();
         });
         return Transport.PostAsync("/v1/completions", body, root => Parse(root, batch), cancellationToken);
     }

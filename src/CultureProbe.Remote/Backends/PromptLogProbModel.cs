@@ -20,6 +20,28 @@ internal abstract class PromptLogProbModel(string backend, RemoteModelOptions op
     /// <summary>Prompts per request; 1 for servers without prompt arrays.</summary>
     protected virtual int BatchSize => Math.Max(1, Options.BatchSize);
 
+    /// <summary>
+    /// The body of a <c>/v1/completions</c> request scoring <paramref name="batch"/> as a prompt
+    /// array with one generated token at temperature 0; <paramref name="logProbFields"/> adds the
+    /// backend's own log-prob fields (<c>echo</c> and <c>logprobs</c>, or <c>prompt_logprobs</c>).
+    /// </summary>
+    protected byte[] CompletionsBody(IReadOnlyList<PromptItem> batch, Action<System.Text.Json.Utf8JsonWriter> logProbFields) =>
+        JsonReading.Body(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("model", Options.Model);
+            w.WriteStartArray("prompt");
+            foreach (var item in batch)
+            {
+                w.WriteStringValue(item.Prompt);
+            }
+            w.WriteEndArray();
+            w.WriteNumber("max_tokens", 1);
+            w.WriteNumber("temperature", 0);
+            logProbFields(w);
+            w.WriteEndObject();
+        });
+
     protected abstract Task<IReadOnlyList<ContinuationScore>> ScoreBatchAsync(IReadOnlyList<PromptItem> batch, CancellationToken cancellationToken);
 
     protected override async Task<(IReadOnlyList<BranchScores> Branches, string? Engine)> ScoreBranchesAsync(ScoringRequest request, CancellationToken cancellationToken)

@@ -18,21 +18,7 @@ internal sealed class VllmPromptLogProbsModel(RemoteModelOptions options, Remote
 
     protected override Task<IReadOnlyList<ContinuationScore>> ScoreBatchAsync(IReadOnlyList<PromptItem> batch, CancellationToken cancellationToken)
     {
-        var body = JsonReading.Body(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("model", Options.Model);
-            w.WriteStartArray("prompt");
-            foreach (var item in batch)
-            {
-                w.WriteStringValue(item.Prompt);
-            }
-            w.WriteEndArray();
-            w.WriteNumber("max_tokens", 1);
-            w.WriteNumber("temperature", 0);
-            w.WriteNumber("prompt_logprobs", 1);
-            w.WriteEndObject();
-        });
+        var body = CompletionsBody(batch, w => w.WriteNumber("prompt_logprobs", 1));
         return Transport.PostAsync("/v1/completions", body, root => Parse(root, batch), cancellationToken);
     }
 
