@@ -14,13 +14,7 @@ public sealed class RemoteCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int Code, string Output, string Error) Cli(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = CultureProbe.Cli.Program.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Cli(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public async Task Score_against_a_server_prints_the_served_log_probs()

@@ -1,4 +1,4 @@
-namespace CultureProbe.Tests;
+namespace CultureProbe.TestKit;
 
 /// <summary>Runs the real command line in-process and captures what it prints.</summary>
 public static class CliRunner

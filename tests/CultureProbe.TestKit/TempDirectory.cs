@@ -1,11 +1,11 @@
-namespace CultureProbe.Reports.Tests;
+namespace CultureProbe.TestKit;
 
 /// <summary>A scratch folder deleted when the test ends.</summary>
 public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cultureprobe-reports-tests", Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cultureprobe-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
@@ -20,6 +20,9 @@ public sealed class TempDirectory : IDisposable
             Directory.Delete(Path, recursive: true);
         }
         catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
         {
         }
     }
