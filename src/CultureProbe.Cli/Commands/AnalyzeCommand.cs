@@ -36,7 +36,7 @@ internal static class AnalyzeCommand
                 .Select(m => new ModelInfo(m, Path.GetFileName(modelPath), modelSha, "external", "external", false)).ToArray();
             var results = new ProbeResults(
                 ProbeResults.CurrentSchemaVersion,
-                new RunProvenance(Path.GetFileName(humanPath), Sha256Of(humanPath), "as given", false, bank.Sha256, WvsCsvImporter.ProgramVersion, DateTimeOffset.UtcNow, options.Seed),
+                new RunProvenance(Path.GetFileName(humanPath), Sha256Of(humanPath), "as given", false, bank.Sha256, ProgramInfo.Version, DateTimeOffset.UtcNow, options.Seed),
                 new MethodInfo("external", "as given", "external", null, "external", "und", false),
                 models,
                 items.Select(i => i.ToResult()).ToArray(),

@@ -80,7 +80,7 @@ public static class ResultsBuilder
             models.Any(m => m.Info.UsedChatTemplate));
         var source = pack.Provenance.Source;
         var provenance = new RunProvenance(source.FileName, source.Sha256, pack.Provenance.WeightVariable, pack.Provenance.Synthetic, bank.Sha256,
-            WvsCsvImporter.ProgramVersion, DateTimeOffset.UtcNow, options.Seed);
+            ProgramInfo.Version, DateTimeOffset.UtcNow, options.Seed);
         return new ProbeResults(ProbeResults.CurrentSchemaVersion, provenance, method, models.Select(m => m.Info).ToArray(), items, alignment);
     }
 

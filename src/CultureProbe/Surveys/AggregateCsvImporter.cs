@@ -101,7 +101,7 @@ public sealed class AggregateCsvImporter
         var sha256 = reader.FinishHash();
         var provenance = new SurveyPackProvenance("aggregate-csv", new SourceFile(fileName, reader.BytesRead, sha256),
             fileName.Contains("synthetic", StringComparison.OrdinalIgnoreCase), null, rows, rowsPerCountry, "none (aggregated input)", "standard",
-            WvsCsvImporter.ProgramVersion, _bank.Sha256, DateTimeOffset.UtcNow, []);
+            ProgramInfo.Version, _bank.Sha256, DateTimeOffset.UtcNow, []);
         return new SurveyPack(SurveyPack.CurrentFormatVersion, provenance, distributions, notAsked, warnings);
     }
 

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using CultureProbe.IO;
 
@@ -59,10 +58,6 @@ public sealed class WvsCsvImporter
         _bank = bank;
         _countries = countries;
     }
-
-    /// <summary>The version string of this program, recorded in provenance.</summary>
-    public static string ProgramVersion =>
-        typeof(WvsCsvImporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     /// <summary>Reads <paramref name="path"/> and returns its pack; bad input throws <see cref="InputException"/>.</summary>
     public SurveyPack Import(string path, WvsImportOptions options, CancellationToken cancellationToken = default)
@@ -318,7 +313,7 @@ public sealed class WvsCsvImporter
             rowsPerCountry,
             options.WeightVariable ?? "none",
             options.Coding == SurveyCoding.Inverted ? "inverted" : "standard",
-            ProgramVersion,
+            ProgramInfo.Version,
             _bank.Sha256,
             DateTimeOffset.UtcNow,
             layout.MissingColumns);
