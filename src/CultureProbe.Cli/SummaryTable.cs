@@ -1,4 +1,5 @@
 using System.Globalization;
+using CultureProbe.Analysis;
 using CultureProbe.Probing;
 using Spectre.Console;
 
@@ -13,13 +14,13 @@ internal static class SummaryTable
         table.AddColumns("Model", "Countries", "Pearson", "Spearman", "Western", "non-Western", "1-JSD", "Top match", "Pooled r", "Shuffled r");
         foreach (var model in results.Models)
         {
-            var all = results.Alignment.FirstOrDefault(r => r.Model == model.Id && r.GroupKind == "all");
+            var all = results.Alignment.FirstOrDefault(r => r.Model == model.Id && r.GroupKind == GroupKind.All);
             if (all is null)
             {
                 continue;
             }
-            var western = results.Alignment.FirstOrDefault(r => r.Model == model.Id && r.GroupKind == "western" && r.Group == "Western");
-            var nonWestern = results.Alignment.FirstOrDefault(r => r.Model == model.Id && r.GroupKind == "western" && r.Group == "non-Western");
+            var western = results.Alignment.FirstOrDefault(r => r.Model == model.Id && r.GroupKind == GroupKind.Western && r.Group == AlignmentTable.Western);
+            var nonWestern = results.Alignment.FirstOrDefault(r => r.Model == model.Id && r.GroupKind == GroupKind.Western && r.Group == AlignmentTable.NonWestern);
             table.AddRow(Markup.Escape(model.Id + (model.Synthetic ? " (synthetic)" : "")), all.NCountries.ToString(CultureInfo.InvariantCulture), F(all.Pearson), F(all.Spearman),
                 F(western?.Pearson), F(nonWestern?.Pearson), F(all.MeanJsAlignment), F(all.TopMatchRate), F(all.PearsonPooled), F(all.PearsonShuffled));
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CultureProbe.Analysis;
 using CultureProbe.Probing;
 using CultureProbe.Reports.Charts;
 using static CultureProbe.Reports.Svg.Markup;
@@ -187,7 +188,7 @@ public sealed partial class HtmlReportWriter
         for (var m = 0; m < context.Models.Count; m++)
         {
             var model = context.Models[m];
-            var rows = context.Rows(model.Id, "country")
+            var rows = context.Rows(model.Id, GroupKind.Country)
                 .OrderByDescending(r => double.IsFinite(r.Pearson) ? r.Pearson : double.NegativeInfinity)
                 .ThenBy(r => r.Group, StringComparer.Ordinal).ToList();
             html.Append("<h3 id=\"alignment-").Append(m.ToString(CultureInfo.InvariantCulture)).Append('-').Append(Slug(model.Id)).Append("\">")
@@ -200,20 +201,20 @@ public sealed partial class HtmlReportWriter
             {
                 AppendRowTable(html, rows, $"Alignment of {model.Id} per country, best first.", "Country", r => $"{context.CountryName(r.Group)} ({r.Group})");
             }
-            var groups = context.Rows(model.Id, "all")
-                .Concat(context.Rows(model.Id, "western").OrderByDescending(r => r.Group == "Western"))
-                .Concat(context.Rows(model.Id, "continent").OrderBy(r => ReportContext.ContinentOrder.IndexOf(r.Group) is var i and >= 0 ? i : int.MaxValue).ThenBy(r => r.Group, StringComparer.Ordinal))
-                .Concat(context.Rows(model.Id, "category").OrderBy(r => context.CategoryIndex(r.Group)).ThenBy(r => r.Group, StringComparer.Ordinal))
+            var groups = context.Rows(model.Id, GroupKind.All)
+                .Concat(context.Rows(model.Id, GroupKind.Western).OrderByDescending(r => r.Group == AlignmentTable.Western))
+                .Concat(context.Rows(model.Id, GroupKind.Continent).OrderBy(r => ReportContext.ContinentOrder.IndexOf(r.Group) is var i and >= 0 ? i : int.MaxValue).ThenBy(r => r.Group, StringComparer.Ordinal))
+                .Concat(context.Rows(model.Id, GroupKind.Category).OrderBy(r => context.CategoryIndex(r.Group)).ThenBy(r => r.Group, StringComparer.Ordinal))
                 .ToList();
             if (groups.Count > 0)
             {
                 AppendRowTable(html, groups, $"Alignment of {model.Id} by group: correlations are means of per-country values.", "Group",
                     r => r.GroupKind switch
                     {
-                        "all" => "All countries",
-                        "category" => context.CategoryTitle(r.Group),
+                        GroupKind.All => "All countries",
+                        GroupKind.Category => context.CategoryTitle(r.Group),
                         _ => r.Group,
-                    } + (r.GroupKind == "all" ? "" : $" ({r.GroupKind})"));
+                    } + (r.GroupKind == GroupKind.All ? "" : $" ({r.GroupKind.WireName()})"));
             }
         }
         html.Append("</section>\n");

@@ -113,7 +113,7 @@ public sealed partial class HtmlReportWriter
         html.Append("<table class=\"kv\"><caption>Survey and run</caption><tbody>");
         KeyValue(html, "Survey file", DisplaySource(p.SurveySource) + (p.SyntheticSurvey ? " (synthetic)" : ""));
         KeyValue(html, "Survey SHA-256", HashPrefix(p.SurveySha256), code: true);
-        KeyValue(html, "Weight variable", p.WeightVariable);
+        KeyValue(html, "Weight variable", p.WeightVariable ?? "none (shares as given)");
         KeyValue(html, "Question bank SHA-256", HashPrefix(p.QuestionBankSha256), code: true);
         KeyValue(html, "Program version", "CultureProbe " + p.ProgramVersion);
         KeyValue(html, "Computed at (UTC)", p.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture));
@@ -121,20 +121,20 @@ public sealed partial class HtmlReportWriter
         KeyValue(html, "Results schema", results.SchemaVersion.ToString(CultureInfo.InvariantCulture));
         html.Append("</tbody></table>\n");
         html.Append("<table class=\"kv\"><caption>Method</caption><tbody>");
-        KeyValue(html, "Scoring method", m.ScoringMethod);
-        KeyValue(html, "Normalisation", m.Normalisation);
-        KeyValue(html, "Template", m.TemplateId);
+        KeyValue(html, "Scoring method", m.ScoringMethod?.WireName() ?? "per model (see below)");
+        KeyValue(html, "Normalisation", m.Normalisation?.WireName() ?? "does not apply");
+        KeyValue(html, "Template", m.TemplateId ?? "does not apply");
         KeyValue(html, "Template SHA-256", HashPrefix(m.TemplateSha256), code: true);
-        KeyValue(html, "Answer format", m.AnswerFormat);
-        KeyValue(html, "Prompt language", m.Language);
+        KeyValue(html, "Answer format", m.AnswerFormat?.WireName() ?? "does not apply");
+        KeyValue(html, "Prompt language", m.Language ?? "does not apply");
         KeyValue(html, "Chat template", m.Chat ? "yes" : "no");
         html.Append("</tbody></table>\n</div>\n");
         html.Append("<table class=\"data\"><caption>Models</caption><thead><tr><th scope=\"col\">Id</th><th scope=\"col\">Source</th><th scope=\"col\">SHA-256</th><th scope=\"col\">Backend</th><th scope=\"col\">Scoring</th><th scope=\"col\">Chat template</th><th scope=\"col\">Family</th><th scope=\"col\">Parameters</th><th scope=\"col\">Base model</th><th scope=\"col\">Synthetic</th></tr></thead><tbody>");
         foreach (var model in results.Models)
         {
             html.Append("<tr><th scope=\"row\">").Append(Escape(model.Id)).Append("</th><td class=\"wrap\">").Append(Escape(DisplaySource(model.Source)))
-                .Append("</td><td><code>").Append(Escape(HashPrefix(model.Sha256))).Append("</code></td><td>").Append(Escape(model.Backend))
-                .Append("</td><td>").Append(Escape(model.ScoringMethod)).Append("</td><td>").Append(model.UsedChatTemplate ? "yes" : "no")
+                .Append("</td><td><code>").Append(Escape(HashPrefix(model.Sha256))).Append("</code></td><td>").Append(Escape(model.Backend ?? "—"))
+                .Append("</td><td>").Append(Escape(model.ScoringMethod.WireName())).Append("</td><td>").Append(model.UsedChatTemplate ? "yes" : "no")
                 .Append("</td><td>").Append(Escape(model.Family ?? "—")).Append("</td><td>")
                 .Append(model.ParametersBillions is { } b ? Escape(b.ToString("0.###", CultureInfo.InvariantCulture) + " B") : "—")
                 .Append("</td><td>").Append(Escape(model.BaseModelId ?? "—")).Append("</td><td>").Append(model.Synthetic ? "<strong>yes</strong>" : "no")

@@ -1,3 +1,5 @@
+using CultureProbe.Analysis;
+using CultureProbe.Models;
 using CultureProbe.Probing;
 using CultureProbe.Surveys;
 
@@ -11,7 +13,7 @@ internal sealed class ReportContext
 
     private readonly Dictionary<string, int> _modelIndex;
     private readonly Dictionary<string, int> _categoryIndex;
-    private readonly ILookup<(string Model, string Kind), AlignmentRow> _rows;
+    private readonly ILookup<(string Model, GroupKind Kind), AlignmentRow> _rows;
 
     public ReportContext(ProbeResults results, CountryTable countries, QuestionBank bank, ReportOptions options)
     {
@@ -36,10 +38,41 @@ internal sealed class ReportContext
         Categories = results.Items.Select(i => i.Category).Distinct(StringComparer.Ordinal).OrderBy(CategoryIndex).ToList();
         IsSynthetic = results.Provenance.SyntheticSurvey || results.Models.Any(m => m.Synthetic);
         var m = results.Method;
-        MethodNote = $"Scoring: {m.ScoringMethod}; normalisation: {m.Normalisation}; template: {m.TemplateId}; answer format: {m.AnswerFormat}; language: {m.Language}{(m.Chat ? "; chat template" : "")}.";
+        MethodNote = MethodSentence(results);
     }
 
     public ProbeResults Results { get; }
+
+    /// <summary>How the figures were made, naming only what applies (a run given as distributions has no template).</summary>
+    private static string MethodSentence(ProbeResults results)
+    {
+        var m = results.Method;
+        var parts = new List<string>
+        {
+            "Scoring: " + (m.ScoringMethod?.WireName() ?? string.Join(", ", results.Models.Select(x => $"{x.Id} {x.ScoringMethod.WireName()}"))),
+        };
+        if (m.Normalisation is { } normalisation && results.Models.Any(x => x.ScoringMethod.Measures() == MeasurementKind.LogLikelihood))
+        {
+            parts.Add("normalisation: " + normalisation.WireName());
+        }
+        if (m.TemplateId is not null)
+        {
+            parts.Add("template: " + m.TemplateId);
+        }
+        if (m.AnswerFormat is { } format)
+        {
+            parts.Add("answer format: " + format.WireName());
+        }
+        if (m.Language is not null)
+        {
+            parts.Add("language: " + m.Language);
+        }
+        if (m.Chat)
+        {
+            parts.Add("chat template");
+        }
+        return string.Join("; ", parts) + ".";
+    }
 
     public CountryTable Countries { get; }
 
@@ -78,9 +111,9 @@ internal sealed class ReportContext
         return name.StartsWith("the ", StringComparison.Ordinal) ? char.ToUpperInvariant(name[4]) + name[5..] : name;
     }
 
-    public IReadOnlyList<AlignmentRow> Rows(string model, string kind) => _rows[(model, kind)].ToList();
+    public IReadOnlyList<AlignmentRow> Rows(string model, GroupKind kind) => _rows[(model, kind)].ToList();
 
-    public AlignmentRow? Row(string model, string kind, string group) =>
+    public AlignmentRow? Row(string model, GroupKind kind, string group) =>
         _rows[(model, kind)].FirstOrDefault(r => string.Equals(r.Group, group, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
@@ -89,12 +122,12 @@ internal sealed class ReportContext
     /// </summary>
     public double MeanPearson(string model)
     {
-        var all = Row(model, "all", "all");
+        var all = Row(model, GroupKind.All, AlignmentTable.All);
         if (all is not null)
         {
             return all.Pearson;
         }
-        var values = Rows(model, "country").Select(r => r.Pearson).Where(double.IsFinite).ToList();
+        var values = Rows(model, GroupKind.Country).Select(r => r.Pearson).Where(double.IsFinite).ToList();
         return values.Count == 0 ? double.NaN : values.Average();
     }
 }

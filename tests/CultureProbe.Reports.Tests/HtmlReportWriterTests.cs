@@ -111,7 +111,7 @@ public sealed partial class HtmlReportWriterTests
             paths.Count.ShouldBe(atlas.Shapes.Count);
             var byNumeric = paths.Where(p => (string?)p.Attribute("data-iso-numeric") is { Length: > 0 })
                 .ToDictionary(p => int.Parse((string)p.Attribute("data-iso-numeric")!, CultureInfo.InvariantCulture));
-            var rows = results.Alignment.Where(r => r.Model == model && r.GroupKind == "country").ToList();
+            var rows = results.Alignment.Where(r => r.Model == model && r.GroupKind == GroupKind.Country).ToList();
             var coloured = 0;
             foreach (var row in rows)
             {
@@ -147,7 +147,7 @@ public sealed partial class HtmlReportWriterTests
     public void Undefined_correlations_never_reach_the_markup_as_NaN()
     {
         var results = SampleResults.Build();
-        results.Alignment.ShouldContain(r => r.GroupKind == "country" && double.IsNaN(r.Pearson), "the sample must hold a NaN correlation");
+        results.Alignment.ShouldContain(r => r.GroupKind == GroupKind.Country && double.IsNaN(r.Pearson), "the sample must hold a NaN correlation");
 
         var html = Render(results, new ReportOptions(ScatterCountry: SampleResults.FlatCountry, CaseStudyCountries: [SampleResults.FlatCountry]));
 
@@ -200,7 +200,7 @@ public sealed partial class HtmlReportWriterTests
 
         var chart = document.ById("chart-base-chat").ShouldNotBeNull();
         var titles = chart.Descendants(ReportDocument.Svg + "rect").Select(r => r.Element(ReportDocument.Svg + "title")?.Value).OfType<string>().ToList();
-        var all = results.Alignment.Single(r => r.Model == SampleResults.ChatModel && r.GroupKind == "all").Pearson;
+        var all = results.Alignment.Single(r => r.Model == SampleResults.ChatModel && r.GroupKind == GroupKind.All).Pearson;
         titles.ShouldContain(t => t.Contains("All: chat") && t.Contains(all.ToString("0.000", CultureInfo.InvariantCulture)));
         titles.ShouldContain(t => t.Contains("All: base"));
     }
@@ -215,7 +215,7 @@ public sealed partial class HtmlReportWriterTests
         var chart = document.ById($"chart-scatter-1-{SampleResults.ChatModel.Replace('.', '-')}").ShouldNotBeNull();
         var points = chart.Descendants().Where(e => (string?)e.Attribute("class") == "point").ToList();
         points.Count.ShouldBe(results.Items.Count(i => i.Model == SampleResults.ChatModel && i.Country == "USA"));
-        var r = results.Alignment.Single(a => a.Model == SampleResults.ChatModel && a.GroupKind == "country" && a.Group == "USA").Pearson;
+        var r = results.Alignment.Single(a => a.Model == SampleResults.ChatModel && a.GroupKind == GroupKind.Country && a.Group == "USA").Pearson;
         chart.Element(ReportDocument.Svg + "title")!.Value.ShouldContain($"r = {r.ToString("0.00", CultureInfo.InvariantCulture)}");
     }
 

@@ -1,4 +1,7 @@
+using CultureProbe.Analysis;
+using CultureProbe.Models;
 using CultureProbe.Probing;
+using CultureProbe.Prompts;
 using CultureProbe.Surveys;
 
 namespace CultureProbe.Reports.Tests;
@@ -50,9 +53,9 @@ public static class SampleResults
             .ToList();
         var modelInfos = new List<ModelInfo>
         {
-            new(BaseModel, "/models/llama-3-8b.Q8_0.gguf", new string('a', 64), "llama", "loglik-local", false, Family: "Llama 3", ParametersBillions: 8, IsChat: false),
-            new(ChatModel, "/models/llama-3-8b-instruct.Q8_0.gguf", new string('b', 64), "llama", "loglik-local", true, Family: "Llama 3", ParametersBillions: 8, IsChat: true, BaseModelId: withPair ? BaseModel : null),
-            new(OtherModel, "http://127.0.0.1:8000/v1 qwen2.5-7b", null, "vllm", "loglik-prompt-logprobs", false, Family: "Qwen 2.5", ParametersBillions: 7.6, IsChat: false),
+            new(BaseModel, "/models/llama-3-8b.Q8_0.gguf", new string('a', 64), "llama", ScoringMethod.LogLikelihoodLocal, false, Family: "Llama 3", ParametersBillions: 8, IsChat: false),
+            new(ChatModel, "/models/llama-3-8b-instruct.Q8_0.gguf", new string('b', 64), "llama", ScoringMethod.LogLikelihoodLocal, true, Family: "Llama 3", ParametersBillions: 8, IsChat: true, BaseModelId: withPair ? BaseModel : null),
+            new(OtherModel, "http://127.0.0.1:8000/v1 qwen2.5-7b", null, "vllm", ScoringMethod.LogLikelihoodPromptLogProbs, false, Family: "Qwen 2.5", ParametersBillions: 7.6, IsChat: false),
         }.Take(models).ToList();
 
         var items = new List<ItemResult>();
@@ -88,19 +91,19 @@ public static class SampleResults
             {
                 var own = items.Where(i => i.Model == model.Id && i.Country == country.Iso3).ToList();
                 var r = Pearson(own.Select(i => i.HumanMean).ToArray(), own.Select(i => i.ModelMean).ToArray());
-                var row = new AlignmentRow(model.Id, "country", country.Iso3, own.Count, r, double.IsFinite(r) ? r * 0.95 : double.NaN,
+                var row = new AlignmentRow(model.Id, GroupKind.Country, country.Iso3, own.Count, r, double.IsFinite(r) ? r * 0.95 : double.NaN,
                     double.IsFinite(r) ? Math.Max(-1, r - 0.15) : double.NaN, double.IsFinite(r) ? Math.Min(1, r + 0.1) : double.NaN,
                     own.Average(i => i.JsAlignment), own.Average(i => i.Wasserstein), own.Count(i => i.TopMatch) / (double)own.Count,
                     0.55 + 0.1 * random.NextDouble(), 0.3 * random.NextDouble(), 0.7, 0.8, 0.75);
                 countryRows.Add((country, row));
                 alignment.Add(row);
             }
-            alignment.AddRange(countryRows.GroupBy(p => p.Country.Continent).Select(g => Aggregate(model.Id, "continent", g.Key, g.Select(p => p.Row))));
-            alignment.AddRange(countryRows.GroupBy(p => p.Country.IsWestern).Select(g => Aggregate(model.Id, "western", g.Key ? "Western" : "non-Western", g.Select(p => p.Row))));
-            alignment.Add(Aggregate(model.Id, "all", "all", countryRows.Select(p => p.Row)));
+            alignment.AddRange(countryRows.GroupBy(p => p.Country.Continent).Select(g => Aggregate(model.Id, GroupKind.Continent, g.Key, g.Select(p => p.Row))));
+            alignment.AddRange(countryRows.GroupBy(p => p.Country.IsWestern).Select(g => Aggregate(model.Id, GroupKind.Western, g.Key ? "Western" : "non-Western", g.Select(p => p.Row))));
+            alignment.Add(Aggregate(model.Id, GroupKind.All, "all", countryRows.Select(p => p.Row)));
             foreach (var category in questions.Select(q => q.CategoryId).Distinct())
             {
-                alignment.Add(Aggregate(model.Id, "category", category, countryRows.Select(p => p.Row)));
+                alignment.Add(Aggregate(model.Id, GroupKind.Category, category, countryRows.Select(p => p.Row)));
             }
         }
 
@@ -108,7 +111,7 @@ public static class SampleResults
             ProbeResults.CurrentSchemaVersion,
             new RunProvenance(synthetic ? "synthetic-wvs7.csv" : "WVS_Cross-National_Wave_7_csv_v6_0.csv", new string('c', 64), "W_WEIGHT", synthetic,
                 Bank.Sha256, "0.1.0-test", new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero), 42),
-            new MethodInfo("mixed", "none", "paper-fig5", new string('d', 64), "letter+text", "en", true),
+            new MethodInfo(null, LikelihoodNormalization.None, "paper-fig5", new string('d', 64), AnswerFormat.LetterAndText, "en", true),
             modelInfos,
             items,
             alignment);
@@ -127,7 +130,7 @@ public static class SampleResults
         return CountryTable.Parse(string.Join('\n', lines), "many countries");
     }
 
-    private static AlignmentRow Aggregate(string model, string kind, string group, IEnumerable<AlignmentRow> rows)
+    private static AlignmentRow Aggregate(string model, GroupKind kind, string group, IEnumerable<AlignmentRow> rows)
     {
         var list = rows.ToList();
         double Mean(Func<AlignmentRow, double> f) => list.Select(f).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using CultureProbe.Analysis;
+using CultureProbe.Models;
 using CultureProbe.Probing;
 using CultureProbe.Surveys;
 using Spectre.Console;
@@ -33,11 +34,11 @@ internal static class AnalyzeCommand
             var options = new AlignmentOptions(parse.GetValue(bootstrap), parse.GetValue(seed));
             var modelSha = Sha256Of(modelPath);
             var models = items.Select(i => i.Model).Distinct(StringComparer.Ordinal)
-                .Select(m => new ModelInfo(m, Path.GetFileName(modelPath), modelSha, "external", "external", false)).ToArray();
+                .Select(m => new ModelInfo(m, Path.GetFileName(modelPath), modelSha, null, ScoringMethod.External, false)).ToArray();
             var results = new ProbeResults(
                 ProbeResults.CurrentSchemaVersion,
-                new RunProvenance(Path.GetFileName(humanPath), Sha256Of(humanPath), "as given", false, bank.Sha256, ProgramInfo.Version, DateTimeOffset.UtcNow, options.Seed),
-                new MethodInfo("external", "as given", "external", null, "external", "und", false),
+                new RunProvenance(Path.GetFileName(humanPath), Sha256Of(humanPath), null, false, bank.Sha256, ProgramInfo.Version, DateTimeOffset.UtcNow, options.Seed),
+                new MethodInfo(ScoringMethod.External, null, null, null, null, null, false),
                 models,
                 items.Select(i => i.ToResult()).ToArray(),
                 AlignmentBuilder.Build(items, CountryTable.Default, options));

@@ -12,7 +12,7 @@ internal static class CommonOptions
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        Converters = { new CultureProbe.IO.NaNAsNullConverter() },
+        Converters = { new CultureProbe.IO.NaNAsNullConverter(), new JsonStringEnumConverter() },
         // Output is for people and JSON readers, not for embedding in HTML: keep '+', '<' and non-ASCII as they are.
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
@@ -28,6 +28,13 @@ internal static class CommonOptions
         option.AcceptOnlyFromAmong(allowed);
         return option;
     }
+
+    /// <summary>The value of an enum option by its wire name; bad usage names the flag and the accepted names.</summary>
+    public static T Parse<T>(string flag, string? text)
+        where T : struct, Enum =>
+        WireNames.TryParse<T>(text, out var value)
+            ? value
+            : throw new InputException($"{flag}: expected {string.Join(", ", WireNames.All<T>())}, found '{text}'");
 
     /// <summary>Writes <paramref name="value"/> as indented JSON followed by a newline.</summary>
     public static void WriteJson<T>(TextWriter output, T value)

@@ -32,7 +32,7 @@ internal static class CompareCommand
             foreach (var m in comparison.Models)
             {
                 models.AddRow(Markup.Escape(m.Model), m.Card?.ParametersBillions?.ToString("0.###", CultureInfo.InvariantCulture) ?? "?", m.Card?.Chat switch { true => "chat", false => "base", _ => "?" },
-                    Markup.Escape(m.ScoringMethod), m.Countries.ToString(CultureInfo.InvariantCulture), F(m.Pearson), F(m.Spearman), F(m.Western), F(m.NonWestern), F(m.WesternGap));
+                    Markup.Escape(m.ScoringMethod.WireName()), m.Countries.ToString(CultureInfo.InvariantCulture), F(m.Pearson), F(m.Spearman), F(m.Western), F(m.NonWestern), F(m.WesternGap));
             }
             console.Write(models);
             console.MarkupLine($"Spearman correlation of parameter count with mean r: {F(comparison.SizeCorrelation)} (needs 3 or more models with known sizes)");

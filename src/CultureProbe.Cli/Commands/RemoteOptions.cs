@@ -79,7 +79,7 @@ internal sealed class RemoteOptions
     {
         var modelId = id ?? servedName;
         var card = cards.FirstOrDefault(c => c.Id.Equals(modelId, StringComparison.OrdinalIgnoreCase));
-        var info = new ModelInfo(modelId, $"{servedName} at {string.Join(", ", parse.GetValue(Endpoints) ?? [])}", null, served.Identity.Backend, served.Method.ToWireName(),
+        var info = new ModelInfo(modelId, $"{servedName} at {string.Join(", ", parse.GetValue(Endpoints) ?? [])}", null, served.Identity.Backend, served.Method,
             served.Method is ScoringMethod.ChatTopLogProbs or ScoringMethod.ChatSampling,
             card?.Family, card?.ParametersBillions, card?.Chat, card?.TrainingTokensTrillions, card?.Corpus.Notes, card?.BaseModel);
         return new ProbeModel(info, served, served.ScorerOptions);

@@ -63,9 +63,9 @@ internal static class RunCommand
                 bank.Select(parse.GetValue(questions)!).Where(q => q.IsOrdinal).ToArray(),
                 SelectCountries(surveyPack, parse.GetValue(countries)),
                 parse.GetValue(template) is { } templateId ? templates.Get(lang, templateId) : templates.Default(lang),
-                AnswerFormats.Parse(parse.GetValue(answerFormat)!),
+                CommonOptions.Parse<AnswerFormat>("--answer-format", parse.GetValue(answerFormat)),
                 parse.GetValue(collapse) is { } size and not (3 or 5) ? throw new InputException($"--collapse: expected 3 or 5, found {size}") : parse.GetValue(collapse));
-            var norm = ResultsBuilder.ParseNormalisation(parse.GetValue(normalisation)!);
+            var norm = CommonOptions.Parse<LikelihoodNormalization>("--normalisation", parse.GetValue(normalisation));
             var folder = parse.GetValue(output)!.FullName;
             Directory.CreateDirectory(folder);
             var paths = parse.GetValue(models)!;
@@ -93,7 +93,7 @@ internal static class RunCommand
             {
                 console.MarkupLine("[bold yellow]SYNTHETIC survey data[/]: the populations in this pack were generated, not surveyed.");
             }
-            console.MarkupLine($"{spec.Questions.Count} questions × {spec.Countries.Count} countries × {paths.Length} model(s); template {Markup.Escape(spec.Template.Id)} ({lang}), answers {spec.AnswerFormat.Name()}, store {Markup.Escape(storePath)}");
+            console.MarkupLine($"{spec.Questions.Count} questions × {spec.Countries.Count} countries × {paths.Length} model(s); template {Markup.Escape(spec.Template.Id)} ({lang}), answers {spec.AnswerFormat.WireName()}, store {Markup.Escape(storePath)}");
             for (var m = 0; m < paths.Length; m++)
             {
                 ProbeModel probeModel;
@@ -154,7 +154,7 @@ internal static class RunCommand
     {
         var card = cards.FirstOrDefault(c => c.Id.Equals(id, StringComparison.OrdinalIgnoreCase));
         var synthetic = identity.Name.Contains("random", StringComparison.OrdinalIgnoreCase) || source.Contains("synthetic", StringComparison.OrdinalIgnoreCase);
-        return new ModelInfo(id, source, identity.Sha256, identity.Backend, ScoringMethod.LogLikelihoodLocal.ToWireName(), chat,
+        return new ModelInfo(id, source, identity.Sha256, identity.Backend, ScoringMethod.LogLikelihoodLocal, chat,
             card?.Family, card?.ParametersBillions, card?.Chat, card?.TrainingTokensTrillions, card?.Corpus.Notes, card?.BaseModel, synthetic);
     }
 

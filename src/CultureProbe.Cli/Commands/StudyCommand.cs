@@ -46,7 +46,7 @@ internal static class StudyCommand
             var studyLanguages = ParseLanguages(parse.GetValue(languages)!, pack, skipped);
             var templateSet = PromptTemplateSet.BuiltIn();
             var selection = parse.GetValue(templates)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var specs = studyLanguages.SelectMany(l => MultilingualStudy.Specs([l], FilterTemplates(selection, templateSet, l.Language), templateSet, parse.GetValue(questions)!, AnswerFormats.Parse(parse.GetValue(answerFormat)!))).ToArray();
+            var specs = studyLanguages.SelectMany(l => MultilingualStudy.Specs([l], FilterTemplates(selection, templateSet, l.Language), templateSet, parse.GetValue(questions)!, CommonOptions.Parse<AnswerFormat>("--answer-format", parse.GetValue(answerFormat)))).ToArray();
             var capabilities = parse.GetValue(capability) is { } file ? ReadCapability(file.FullName) : new Dictionary<(string, string), double>();
             var folder = parse.GetValue(output)!.FullName;
             Directory.CreateDirectory(folder);
@@ -234,7 +234,7 @@ internal static class StudyCommand
                 ols = r.Ols is null ? null : LmmCommand.OlsJson(r.Ols),
             }),
         }, CommonOptions.Json));
-        ResultsFiles.WriteAll(new ProbeResults(ProbeResults.CurrentSchemaVersion, study.Provenance, new MethodInfo(study.Models.Select(m => m.ScoringMethod).Distinct().Count() == 1 ? study.Models[0].ScoringMethod : "mixed", "none", "study (all templates)", null, "letter+text", "multi", study.Models.Any(m => m.UsedChatTemplate)),
+        ResultsFiles.WriteAll(new ProbeResults(ProbeResults.CurrentSchemaVersion, study.Provenance, new MethodInfo(study.Models.Select(m => m.ScoringMethod).Distinct().Count() == 1 ? study.Models[0].ScoringMethod : null, LikelihoodNormalization.None, null, null, study.AnswerFormat, null, study.Models.Any(m => m.UsedChatTemplate)),
             study.Models, study.Items, []), Path.Combine(folder, "items"));
     }
 

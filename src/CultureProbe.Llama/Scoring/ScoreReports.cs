@@ -46,7 +46,7 @@ public sealed record ScoreTextReport(
             [.. c.Tokens.Select(t => t.LogProb)],
             c.Sum,
             c.IsGreedy)).ToArray();
-        return new ScoreTextReport(ScoreModelInfo.From(result.Model), result.Method.ToWireName(), result.Engine, context, continuations);
+        return new ScoreTextReport(ScoreModelInfo.From(result.Model), result.Method.WireName(), result.Engine, context, continuations);
     }
 }
 
@@ -64,7 +64,7 @@ public sealed record ScoreTokensReport(
     public static ScoreTokensReport From(TokenSequenceScore score, string engine)
     {
         ArgumentNullException.ThrowIfNull(score);
-        return new ScoreTokensReport(ScoreModelInfo.From(score.Model), ScoringMethod.LogLikelihoodLocal.ToWireName(), engine,
+        return new ScoreTokensReport(ScoreModelInfo.From(score.Model), ScoringMethod.LogLikelihoodLocal.WireName(), engine,
             [.. score.Tokens.Select(t => t.Id)], score.LogProbs, score.Sum);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CultureProbe.Analysis;
 using CultureProbe.Probing;
 using CultureProbe.Reports.Svg;
 
@@ -19,8 +20,8 @@ internal static class BaseChatPairs
     private const double BarWidth = 26;
     private const double GroupGap = 40;
 
-    private static readonly (string Label, string Kind, string Group)[] Subsets =
-        [("All", "all", "all"), ("Western", "western", "Western"), ("non-Western", "western", "non-Western")];
+    private static readonly (string Label, GroupKind Kind, string Group)[] Subsets =
+        [("All", GroupKind.All, AlignmentTable.All), ("Western", GroupKind.Western, AlignmentTable.Western), ("non-Western", GroupKind.Western, AlignmentTable.NonWestern)];
 
     /// <summary>Chat models whose base model is in the same results.</summary>
     public static IReadOnlyList<(ModelInfo Base, ModelInfo Chat)> Pairs(ReportContext context) =>
@@ -44,8 +45,8 @@ internal static class BaseChatPairs
         {
             foreach (var (label, kind, group) in Subsets)
             {
-                var b = kind == "all" ? context.MeanPearson(baseModel.Id) : context.Row(baseModel.Id, kind, group)?.Pearson ?? double.NaN;
-                var c = kind == "all" ? context.MeanPearson(chat.Id) : context.Row(chat.Id, kind, group)?.Pearson ?? double.NaN;
+                var b = kind == GroupKind.All ? context.MeanPearson(baseModel.Id) : context.Row(baseModel.Id, kind, group)?.Pearson ?? double.NaN;
+                var c = kind == GroupKind.All ? context.MeanPearson(chat.Id) : context.Row(chat.Id, kind, group)?.Pearson ?? double.NaN;
                 if (double.IsFinite(b) || double.IsFinite(c))
                 {
                     groups.Add(($"{baseModel.Id} → {chat.Id}", label, b, c, context.ModelIndex(baseModel.Id), context.ModelIndex(chat.Id)));

@@ -1,3 +1,5 @@
+using CultureProbe.Analysis;
+
 namespace CultureProbe.Reports.Charts;
 
 /// <summary>
@@ -22,21 +24,12 @@ internal sealed record BoxStatistics(
         {
             return null;
         }
-        var q1 = Quantile(sorted, 0.25);
-        var median = Quantile(sorted, 0.5);
-        var q3 = Quantile(sorted, 0.75);
+        var q1 = Quantiles.LinearOfSorted(sorted, 0.25);
+        var median = Quantiles.LinearOfSorted(sorted, 0.5);
+        var q3 = Quantiles.LinearOfSorted(sorted, 0.75);
         var reach = 1.5 * (q3 - q1);
         var inside = sorted.Where(v => v >= q1 - reach && v <= q3 + reach).ToArray();
         var outliers = sorted.Where(v => v < q1 - reach || v > q3 + reach).ToArray();
         return new BoxStatistics(sorted.Length, q1, median, q3, inside.Min(), inside.Max(), outliers);
-    }
-
-    /// <summary>Quantile of sorted values with linear interpolation (Hyndman &amp; Fan type 7).</summary>
-    public static double Quantile(IReadOnlyList<double> sorted, double p)
-    {
-        var h = (sorted.Count - 1) * p;
-        var low = (int)Math.Floor(h);
-        var high = Math.Min(low + 1, sorted.Count - 1);
-        return sorted[low] + (h - low) * (sorted[high] - sorted[low]);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CultureProbe.Analysis;
 using CultureProbe.Probing;
 using CultureProbe.Reports.Svg;
 
@@ -68,9 +69,9 @@ internal static class ContinentBars
         var zero = y[Math.Clamp(0, low, high)];
         for (var g = 0; g < groups.Count; g++)
         {
-            var (label, rows, isContinent) = groups[g];
+            var (label, kind, rows) = groups[g];
             var left = LeftMargin + g * groupWidth + (groupWidth - barWidth * models.Count) / 2;
-            if (g > 0 && isContinent != groups[g - 1].IsContinent || g > 0 && label == "All countries")
+            if (g > 0 && kind != groups[g - 1].Kind)
             {
                 // Separate the continents from the Western split and the overall mean.
                 var edge = LeftMargin + g * groupWidth;
@@ -106,27 +107,27 @@ internal static class ContinentBars
     }
 
     /// <summary>Continents present (fixed order), then Western, non-Western and all; one row slot per model.</summary>
-    private static List<(string Label, AlignmentRow?[] Rows, bool IsContinent)> Groups(ReportContext context)
+    private static List<(string Label, GroupKind Kind, AlignmentRow?[] Rows)> Groups(ReportContext context)
     {
-        var result = new List<(string, AlignmentRow?[], bool)>();
-        var continents = context.Models.SelectMany(m => context.Rows(m.Id, "continent")).Select(r => r.Group).Distinct(StringComparer.OrdinalIgnoreCase)
+        var result = new List<(string, GroupKind, AlignmentRow?[])>();
+        var continents = context.Models.SelectMany(m => context.Rows(m.Id, GroupKind.Continent)).Select(r => r.Group).Distinct(StringComparer.OrdinalIgnoreCase)
             .OrderBy(c => ReportContext.ContinentOrder.IndexOf(c) is var i and >= 0 ? i : int.MaxValue).ThenBy(c => c, StringComparer.Ordinal).ToList();
         foreach (var continent in continents)
         {
-            result.Add((continent, context.Models.Select(m => context.Row(m.Id, "continent", continent)).ToArray(), true));
+            result.Add((continent, GroupKind.Continent, context.Models.Select(m => context.Row(m.Id, GroupKind.Continent, continent)).ToArray()));
         }
-        foreach (var western in new[] { "Western", "non-Western" })
+        foreach (var western in new[] { AlignmentTable.Western, AlignmentTable.NonWestern })
         {
-            var rows = context.Models.Select(m => context.Row(m.Id, "western", western)).ToArray();
+            var rows = context.Models.Select(m => context.Row(m.Id, GroupKind.Western, western)).ToArray();
             if (rows.Any(r => r is not null))
             {
-                result.Add((western, rows, false));
+                result.Add((western, GroupKind.Western, rows));
             }
         }
-        var all = context.Models.Select(m => context.Row(m.Id, "all", "all")).ToArray();
+        var all = context.Models.Select(m => context.Row(m.Id, GroupKind.All, AlignmentTable.All)).ToArray();
         if (all.Any(r => r is not null))
         {
-            result.Add(("All countries", all, false));
+            result.Add(("All countries", GroupKind.All, all));
         }
         return result;
     }

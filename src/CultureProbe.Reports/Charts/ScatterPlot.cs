@@ -44,7 +44,7 @@ internal static class ScatterPlot
             .Where(i => i.Model == model.Id && i.Country == country && double.IsFinite(i.HumanMean) && double.IsFinite(i.ModelMean))
             .OrderBy(i => context.CategoryIndex(i.Category)).ThenBy(i => i.Question, StringComparer.Ordinal)
             .ToList();
-        var row = context.Row(model.Id, "country", country);
+        var row = context.Row(model.Id, GroupKind.Country, country);
         var r = row?.Pearson ?? Pearson(items);
         var n = row?.NQuestions ?? items.Count;
         var title = double.IsFinite(r)

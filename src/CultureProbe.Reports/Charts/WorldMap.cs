@@ -21,7 +21,7 @@ internal static class WorldMap
     public static string Render(ReportContext context, WorldAtlas atlas, int modelIndex)
     {
         var model = context.Models[modelIndex];
-        var rows = context.Rows(model.Id, "country");
+        var rows = context.Rows(model.Id, GroupKind.Country);
         var byNumeric = new Dictionary<int, (string Iso3, AlignmentRow Row)>();
         foreach (var row in rows)
         {
@@ -70,7 +70,7 @@ internal static class WorldMap
     public static IReadOnlyList<string> Unmapped(ReportContext context, WorldAtlas atlas)
     {
         var numerics = atlas.Shapes.Select(s => s.IsoNumeric).OfType<int>().ToHashSet();
-        return context.Models.SelectMany(m => context.Rows(m.Id, "country")).Select(r => r.Group)
+        return context.Models.SelectMany(m => context.Rows(m.Id, GroupKind.Country)).Select(r => r.Group)
             .Distinct(StringComparer.OrdinalIgnoreCase)
             .Where(g => context.Countries.FindByIso3(g) is not { } c || !numerics.Contains(c.IsoNumeric))
             .Order(StringComparer.Ordinal)

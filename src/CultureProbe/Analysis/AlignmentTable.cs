@@ -41,7 +41,7 @@ public sealed record AlignmentOptions(
 /// <param name="Spearman">Spearman's ρ, NaN when undefined.</param>
 /// <param name="PearsonInterval">Bootstrap interval of r, or null when the bootstrap was skipped.</param>
 /// <param name="SpearmanInterval">Bootstrap interval of ρ, or null when the bootstrap was skipped.</param>
-public sealed record AlignmentRow(
+public sealed record CountryCorrelation(
     string Model,
     string Country,
     string? Category,
@@ -88,16 +88,19 @@ public static class AlignmentTable
     /// <summary>Group name of non-Western countries in <see cref="WesternGroup"/>.</summary>
     public const string NonWestern = "non-Western";
 
+    /// <summary>Group name of the row over every country.</summary>
+    public const string All = "all";
+
     /// <summary>One row per (model, country): correlation across all that country's questions.</summary>
     /// <exception cref="ArgumentException">A (model, country, question) occurs twice, or a mean is not finite.</exception>
-    public static IReadOnlyList<AlignmentRow> PerCountry(IEnumerable<MeanScorePair> pairs, AlignmentOptions? options = null) =>
+    public static IReadOnlyList<CountryCorrelation> PerCountry(IEnumerable<MeanScorePair> pairs, AlignmentOptions? options = null) =>
         Build(pairs, _ => null, options ?? AlignmentOptions.Default);
 
     /// <summary>One row per (model, country, category): correlation across the country's questions in that category.</summary>
     /// <param name="pairs">Mean scores per item.</param>
     /// <param name="categoryOfQuestion">The category of a question code.</param>
     /// <param name="options">How to compute; defaults when null.</param>
-    public static IReadOnlyList<AlignmentRow> PerCountryAndCategory(
+    public static IReadOnlyList<CountryCorrelation> PerCountryAndCategory(
         IEnumerable<MeanScorePair> pairs,
         Func<string, string> categoryOfQuestion,
         AlignmentOptions? options = null)
@@ -114,7 +117,7 @@ public static class AlignmentTable
     /// </summary>
     /// <param name="rows">Per-country rows, from <see cref="PerCountry"/> or <see cref="PerCountryAndCategory"/>.</param>
     /// <param name="groupOfCountry">The group of a country code, or null to leave the country out.</param>
-    public static IReadOnlyList<GroupMean> MeanByGroup(IEnumerable<AlignmentRow> rows, Func<string, string?> groupOfCountry)
+    public static IReadOnlyList<GroupMean> MeanByGroup(IEnumerable<CountryCorrelation> rows, Func<string, string?> groupOfCountry)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(groupOfCountry);
@@ -161,7 +164,7 @@ public static class AlignmentTable
         }
     }
 
-    private static List<AlignmentRow> Build(IEnumerable<MeanScorePair> pairs, Func<string, string?> categoryOf, AlignmentOptions options)
+    private static List<CountryCorrelation> Build(IEnumerable<MeanScorePair> pairs, Func<string, string?> categoryOf, AlignmentOptions options)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         ArgumentOutOfRangeException.ThrowIfNegative(options.BootstrapResamples);
@@ -185,7 +188,7 @@ public static class AlignmentTable
             }
             list.Add(pair);
         }
-        var rows = new List<AlignmentRow>(cells.Count);
+        var rows = new List<CountryCorrelation>(cells.Count);
         foreach (var ((model, country, categoryKey), list) in cells)
         {
             var category = categoryKey.Length == 0 ? null : categoryKey;
@@ -197,7 +200,7 @@ public static class AlignmentTable
             BootstrapCorrelationResult? bootstrap = options.BootstrapResamples == 0
                 ? null
                 : BootstrapCorrelation.Compute(x, y, CellSeed(options.Seed, model, country, category), options.BootstrapResamples, options.Level, options.TieTolerance);
-            rows.Add(new AlignmentRow(model, country, category, list.Count, pearson, spearman, bootstrap?.Pearson, bootstrap?.Spearman));
+            rows.Add(new CountryCorrelation(model, country, category, list.Count, pearson, spearman, bootstrap?.Pearson, bootstrap?.Spearman));
         }
         return rows;
     }

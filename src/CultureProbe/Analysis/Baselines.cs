@@ -1,71 +1,36 @@
-using CultureProbe.Surveys;
+using System.Text.Json.Serialization;
 
 namespace CultureProbe.Analysis;
+
+/// <summary>A reference that stands in for a model's answers, so that its alignment can be read against it.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Baseline>))]
+public enum Baseline
+{
+    /// <summary>Equal probability on every option.</summary>
+    [JsonStringEnumMemberName("uniform")]
+    Uniform,
+
+    /// <summary>The unweighted mean of every country's human distribution of the question.</summary>
+    [JsonStringEnumMemberName("pooled")]
+    Pooled,
+
+    /// <summary>Another country's human distribution, through a seeded derangement of the countries.</summary>
+    [JsonStringEnumMemberName("shuffled-country")]
+    ShuffledCountry,
+}
 
 /// <summary>
 /// Reference answer distributions that every alignment table is read against: what a model
 /// would score by answering uniformly, by giving the average of all countries, or by giving
-/// another country's answers.
+/// another country's answers. <c>AlignmentBuilder</c> puts them on the model's own items.
 /// </summary>
+/// <remarks>
+/// With evenly spaced scores symmetric about 0, the uniform distribution's mean score is 0 on
+/// every ordinal item, so its correlations across questions are undefined (NaN) by design;
+/// it is a reference for the per-item figures (JSD, W1, top answer).
+/// </remarks>
 public static class Baselines
 {
-    /// <summary>Model name under which the uniform baseline appears in tables.</summary>
-    public const string UniformName = "baseline:uniform";
-
-    /// <summary>Model name under which the pooled all-country baseline appears in tables.</summary>
-    public const string PooledName = "baseline:pooled";
-
-    /// <summary>Model name under which the shuffled-country control appears in tables.</summary>
-    public const string ShuffledCountryName = "baseline:shuffled-country";
-
-    /// <summary>
-    /// Every baseline's distribution for every (country, question) where the population has one,
-    /// ready to be compared and tabulated like a model's. The pooled distribution is taken over
-    /// all <paramref name="countries"/> (the country itself included); the shuffled-country
-    /// control uses <see cref="ShuffledCountryAssignment"/> with <paramref name="seed"/> over the
-    /// given countries that have any answers in the pack, and is left out when fewer than two
-    /// such countries remain or the stand-in was not asked the item.
-    /// </summary>
-    /// <remarks>
-    /// With evenly spaced scores symmetric about 0, the uniform distribution's mean score is 0 on
-    /// every ordinal item, so its correlations across questions are undefined (NaN) by design;
-    /// it is a reference for the per-item figures (JSD, W1, top answer).
-    /// </remarks>
-    public static IReadOnlyList<BaselineItem> Items(SurveyPack pack, IReadOnlyList<SurveyQuestion> questions, IReadOnlyList<string> countries, int seed)
-    {
-        ArgumentNullException.ThrowIfNull(pack);
-        ArgumentNullException.ThrowIfNull(questions);
-        ArgumentNullException.ThrowIfNull(countries);
-        // Countries the pack has no answers for at all would only be stand-ins without answers.
-        var inPack = pack.Distributions.Select(d => d.Country).ToHashSet(StringComparer.Ordinal);
-        var sortedCountries = countries.Distinct(StringComparer.Ordinal).Where(inPack.Contains).Order(StringComparer.Ordinal).ToArray();
-        var assignment = sortedCountries.Length >= 2 ? ShuffledCountryAssignment(sortedCountries, seed) : null;
-        var items = new List<BaselineItem>();
-        foreach (var question in questions)
-        {
-            var pooled = Pooled(pack, question, sortedCountries);
-            foreach (var country in sortedCountries)
-            {
-                var human = HumanDistribution.From(pack, country, question);
-                if (human is null)
-                {
-                    continue;
-                }
-                items.Add(new BaselineItem(UniformName, country, question, Uniform(question.Options.Count), human));
-                if (pooled is not null)
-                {
-                    items.Add(new BaselineItem(PooledName, country, question, pooled, human));
-                }
-                var shuffled = assignment is null ? null : ShuffledCountry(pack, question, country, assignment);
-                if (shuffled is not null)
-                {
-                    items.Add(new BaselineItem(ShuffledCountryName, country, question, shuffled, human));
-                }
-            }
-        }
-        return items;
-    }
-
     /// <summary>The uniform distribution over <paramref name="optionCount"/> options.</summary>
     public static double[] Uniform(int optionCount)
     {
@@ -106,23 +71,6 @@ public static class Baselines
             result[i] /= perCountry.Count;
         }
         return result;
-    }
-
-    /// <summary>
-    /// <see cref="Pooled(IReadOnlyList{IReadOnlyList{double}})"/> of the human distributions of
-    /// <paramref name="question"/> in <paramref name="countries"/> (sorted ordinally first, so
-    /// the result does not depend on their order); countries where the item was not asked are
-    /// left out. Null when no country has it.
-    /// </summary>
-    public static double[]? Pooled(SurveyPack pack, SurveyQuestion question, IEnumerable<string> countries)
-    {
-        ArgumentNullException.ThrowIfNull(pack);
-        ArgumentNullException.ThrowIfNull(countries);
-        var distributions = countries.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-            .Select(country => HumanDistribution.From(pack, country, question))
-            .OfType<double[]>()
-            .ToArray<IReadOnlyList<double>>();
-        return distributions.Length == 0 ? null : Pooled(distributions);
     }
 
     /// <summary>
@@ -167,20 +115,6 @@ public static class Baselines
         return assignment;
     }
 
-    /// <summary>
-    /// The shuffled-country control for <paramref name="country"/>: the human distribution of the
-    /// country <paramref name="assignment"/> maps it to; null when that country lacks the item.
-    /// </summary>
-    public static double[]? ShuffledCountry(SurveyPack pack, SurveyQuestion question, string country, IReadOnlyDictionary<string, string> assignment)
-    {
-        ArgumentNullException.ThrowIfNull(assignment);
-        if (!assignment.TryGetValue(country, out var stand))
-        {
-            throw new ArgumentException($"country {country} has no shuffled counterpart in the assignment", nameof(country));
-        }
-        return HumanDistribution.From(pack, stand, question);
-    }
-
     private static bool HasFixedPoint(int[] permutation)
     {
         for (var i = 0; i < permutation.Length; i++)
@@ -193,11 +127,3 @@ public static class Baselines
         return false;
     }
 }
-
-/// <summary>A baseline's answer distribution for one (country, question), next to the population's.</summary>
-/// <param name="Baseline">Baseline name, used as the model name in tables (e.g. <see cref="Baselines.PooledName"/>).</param>
-/// <param name="Country">Country code.</param>
-/// <param name="Question">The question.</param>
-/// <param name="Distribution">The baseline's distribution over the options, in option order.</param>
-/// <param name="Human">The population's distribution r, in option order.</param>
-public sealed record BaselineItem(string Baseline, string Country, SurveyQuestion Question, IReadOnlyList<double> Distribution, IReadOnlyList<double> Human);

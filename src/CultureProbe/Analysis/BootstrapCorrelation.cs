@@ -92,33 +92,6 @@ public static class BootstrapCorrelation
         return new BootstrapCorrelationResult(Interval(pearsons, level, resamples), Interval(spearmans, level, resamples), seed);
     }
 
-    /// <summary>
-    /// The <paramref name="fraction"/> quantile of <paramref name="values"/> with linear
-    /// interpolation between order statistics (numpy <c>percentile(..., method="linear")</c>,
-    /// R type 7); NaN for an empty list.
-    /// </summary>
-    public static double Quantile(IReadOnlyList<double> values, double fraction)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        if (!(fraction >= 0.0 && fraction <= 1.0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the quantile must lie in [0, 1]");
-        }
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-        var sorted = values.ToArray();
-        Array.Sort(sorted);
-        var position = fraction * (sorted.Length - 1);
-        var below = (int)Math.Floor(position);
-        var above = Math.Min(below + 1, sorted.Length - 1);
-        var weight = position - below;
-        // numpy's lerp form: exact at both ends, monotone in the weight.
-        var difference = sorted[above] - sorted[below];
-        return weight >= 0.5 ? sorted[above] - (difference * (1.0 - weight)) : sorted[below] + (difference * weight);
-    }
-
     private static BootstrapInterval Interval(List<double> values, double level, int requested)
     {
         if (values.Count == 0)
@@ -126,6 +99,6 @@ public static class BootstrapCorrelation
             return BootstrapInterval.Undefined(level, requested);
         }
         var tail = (1.0 - level) / 2.0;
-        return new BootstrapInterval(Quantile(values, tail), Quantile(values, 1.0 - tail), level, values.Count, requested);
+        return new BootstrapInterval(Quantiles.Linear(values, tail), Quantiles.Linear(values, 1.0 - tail), level, values.Count, requested);
     }
 }

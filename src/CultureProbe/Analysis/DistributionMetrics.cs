@@ -1,5 +1,3 @@
-using CultureProbe.Surveys;
-
 namespace CultureProbe.Analysis;
 
 /// <summary>
@@ -74,11 +72,6 @@ public static class DistributionMetrics
         return Math.Clamp(distance / (k - 1), 0.0, 1.0);
     }
 
-    /// <summary><see cref="Wasserstein1Normalized(IReadOnlyList{double}, IReadOnlyList{double}, IReadOnlyList{int})"/> with the ranks of an ordinal question's options.</summary>
-    /// <exception cref="ArgumentException">The question is nominal (its options have no rank).</exception>
-    public static double Wasserstein1Normalized(IReadOnlyList<double> p, IReadOnlyList<double> q, SurveyQuestion question) =>
-        Wasserstein1Normalized(p, q, RanksOf(question));
-
     /// <summary>
     /// Shares closer than this to the largest one count as tied for the top answer. Shares lie in
     /// [0, 1]; averaging or renormalising along different paths moves them by ~1e-16, and real
@@ -116,13 +109,6 @@ public static class DistributionMetrics
         return order[0];
     }
 
-    /// <summary>Whether p and q have the same <see cref="TopAnswer"/> (ties broken the same way on both sides).</summary>
-    public static bool TopAnswerMatches(IReadOnlyList<double> p, IReadOnlyList<double> q, IReadOnlyList<int>? ranks = null, double tieTolerance = DefaultTopAnswerTolerance)
-    {
-        ValidatePair(p, q);
-        return TopAnswer(p, ranks, tieTolerance) == TopAnswer(q, ranks, tieTolerance);
-    }
-
     /// <summary>Mean score Σ p_k s_k, summed in option order; with p a distribution and scores in [−1, 1] it lies in [−1, 1].</summary>
     public static double MeanScore(IReadOnlyList<double> distribution, IReadOnlyList<double> scores)
     {
@@ -138,24 +124,6 @@ public static class DistributionMetrics
             sum += distribution[k] * scores[k];
         }
         return sum;
-    }
-
-    /// <summary>Mean score of <paramref name="distribution"/> with an ordinal question's option scores.</summary>
-    /// <exception cref="ArgumentException">The question is nominal (its options have no score).</exception>
-    public static double MeanScore(IReadOnlyList<double> distribution, SurveyQuestion question)
-    {
-        ArgumentNullException.ThrowIfNull(question);
-        return MeanScore(distribution, question.Options.Select(o => o.Score
-            ?? throw new ArgumentException($"question {question.Code} is nominal: its options have no scores", nameof(question))).ToArray());
-    }
-
-    /// <summary>Semantic ranks of an ordinal question's options, in option order.</summary>
-    /// <exception cref="ArgumentException">The question is nominal.</exception>
-    public static int[] RanksOf(SurveyQuestion question)
-    {
-        ArgumentNullException.ThrowIfNull(question);
-        return question.Options.Select(o => o.Rank
-            ?? throw new ArgumentException($"question {question.Code} is nominal: its options have no ranks", nameof(question))).ToArray();
     }
 
     /// <summary>Option indices sorted by semantic rank; checks that ranks are a permutation of 0..K−1.</summary>

@@ -1,17 +1,22 @@
 using System.Text;
+using System.Text.Json.Serialization;
 
 namespace CultureProbe.Analysis;
 
 /// <summary>How answer log-likelihoods are scaled before they become a distribution.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<LikelihoodNormalization>))]
 public enum LikelihoodNormalization
 {
     /// <summary>Raw sum of token log-probabilities (Kim &amp; Baek's default): longer answers are penalised.</summary>
+    [JsonStringEnumMemberName("none")]
     None,
 
     /// <summary>Log-likelihood divided by the answer's token count: the mean log-probability per token.</summary>
+    [JsonStringEnumMemberName("per-token")]
     PerToken,
 
     /// <summary>Log-likelihood divided by the answer's UTF-8 byte count: independent of the tokenizer.</summary>
+    [JsonStringEnumMemberName("per-byte")]
     PerByte,
 }
 
@@ -86,27 +91,6 @@ public static class ModelDistribution
             result[k] /= sum;
         }
         return result;
-    }
-
-    /// <summary>Log-sum-exp log Σ exp(x_k), computed stably; −∞ when every entry is −∞.</summary>
-    public static double LogSumExp(IReadOnlyList<double> values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        var max = double.NegativeInfinity;
-        foreach (var value in values)
-        {
-            max = Math.Max(max, value);
-        }
-        if (double.IsNegativeInfinity(max) || double.IsNaN(max) || double.IsPositiveInfinity(max))
-        {
-            return max;
-        }
-        var sum = 0.0;
-        foreach (var value in values)
-        {
-            sum += Math.Exp(value - max);
-        }
-        return max + Math.Log(sum);
     }
 
     /// <summary>UTF-8 byte count of an answer continuation, as used by <see cref="LikelihoodNormalization.PerByte"/>.</summary>

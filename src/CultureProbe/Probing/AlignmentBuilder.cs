@@ -1,6 +1,5 @@
 using CultureProbe.Analysis;
 using CultureProbe.Surveys;
-using AnalysisRow = CultureProbe.Analysis.AlignmentRow;
 
 namespace CultureProbe.Probing;
 
@@ -40,7 +39,25 @@ public sealed record ComparedItem(
             Codes[modelTop],
             Codes[humanTop]);
     }
+
+    /// <summary>The semantic rank of each option from its score: the order of the scores, ties in option order.</summary>
+    public static int[] RanksOfScores(IReadOnlyList<double> scores)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        var order = Enumerable.Range(0, scores.Count).OrderBy(i => scores[i]).ToArray();
+        var ranks = new int[scores.Count];
+        for (var r = 0; r < order.Length; r++)
+        {
+            ranks[order[r]] = r;
+        }
+        return ranks;
+    }
 }
+
+/// <summary>A baseline's stand-in for one of a model's compared items: the same item with the baseline's distribution as p.</summary>
+/// <param name="Baseline">Which baseline.</param>
+/// <param name="Item">The stand-in item; its <see cref="ComparedItem.Model"/> is the model it stands in for.</param>
+public sealed record BaselineItem(Baseline Baseline, ComparedItem Item);
 
 /// <summary>
 /// From compared items to the alignment tables: per country (with bootstrap intervals), per
@@ -48,20 +65,13 @@ public sealed record ComparedItem(
 /// </summary>
 /// <remarks>
 /// Baselines are computed on exactly the items the model has, so a model that lost items to
-/// failures is compared with baselines on the same questions:
-/// <list type="bullet">
-/// <item>pooled: for each question, the mean of the human distributions of all groups in the table (each group counts once);</item>
-/// <item>shuffled: each group's human distribution replaced by another group's, through a seeded derangement (<see cref="Baselines.ShuffledCountryAssignment"/>);</item>
-/// <item>uniform: equal probability on every option (its correlations are undefined, so only its 1 − JSD is reported).</item>
-/// </list>
+/// failures is compared with baselines on the same questions (see <see cref="BaselineStandIns"/>).
 /// Aggregate rows (category, continent, western, all) report the mean of the per-country
-/// correlations, as Kim &amp; Baek's Figures 2–3 do, with the number of countries averaged.
+/// correlations (<see cref="AlignmentTable.MeanByGroup"/>), as Kim &amp; Baek's Figures 2–3 do,
+/// with the number of countries averaged.
 /// </remarks>
 public static class AlignmentBuilder
 {
-    private const string PooledSuffix = "\u0001pooled";
-    private const string ShuffledSuffix = "\u0001shuffled";
-
     /// <summary>Builds every alignment row of <paramref name="items"/>.</summary>
     /// <param name="items">The compared items of every model.</param>
     /// <param name="countries">Continent and Western flags of country groups; groups not in it get no continent rows.</param>
@@ -72,117 +82,83 @@ public static class AlignmentBuilder
         ArgumentNullException.ThrowIfNull(countries);
         ArgumentNullException.ThrowIfNull(options);
         var ordinal = items.Where(i => i.Scores.All(double.IsFinite)).ToArray();
-        var baselines = BaselineItems(ordinal, options.Seed);
-        var all = ordinal.Concat(baselines).Select(i => i.ToResult()).ToArray();
-        var pairs = all.Select(r => new MeanScorePair(r.Model, r.Country, r.Question, r.ModelMean, r.HumanMean)).ToArray();
-        var noBootstrap = options with { BootstrapResamples = 0 };
-        var models = ordinal.Select(i => i.Model).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-
-        var perCountry = AlignmentTable.PerCountry(pairs.Where(p => models.Contains(p.Model)), options)
-            .Concat(AlignmentTable.PerCountry(pairs.Where(p => !models.Contains(p.Model)), noBootstrap))
-            .ToDictionary(r => (r.Model, r.Country));
+        var standIns = BaselineStandIns(ordinal, options.Seed);
         var categoryOf = ordinal.GroupBy(i => i.Question).ToDictionary(g => g.Key, g => g.First().Category);
-        var perCategory = AlignmentTable.PerCountryAndCategory(pairs, q => categoryOf[q], noBootstrap);
-        var itemsByCell = all.ToLookup(r => (r.Model, r.Country));
+        var modelTables = Tables.Of(ordinal, categoryOf, options);
+        // Baselines get no bootstrap: their intervals are not reported.
+        var noBootstrap = options with { BootstrapResamples = 0 };
+        var pooled = Tables.Of(standIns.Where(b => b.Baseline == Baseline.Pooled).Select(b => b.Item).ToArray(), categoryOf, noBootstrap);
+        var shuffled = Tables.Of(standIns.Where(b => b.Baseline == Baseline.ShuffledCountry).Select(b => b.Item).ToArray(), categoryOf, noBootstrap);
+        var models = ordinal.Select(i => i.Model).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var rows = new List<AlignmentRow>();
-
         foreach (var model in models)
         {
-            var countryCodes = ordinal.Where(i => i.Model == model).Select(i => i.Group).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            var countryCodes = modelTables.PerCountry.Keys.Where(k => k.Model == model).Select(k => k.Country).Order(StringComparer.Ordinal).ToArray();
             foreach (var country in countryCodes)
             {
-                var row = perCountry[(model, country)];
-                rows.Add(Row(model, "country", country, row.N, 1, row.Pearson, row.Spearman, row.PearsonInterval,
-                    itemsByCell[(model, country)].ToArray(),
-                    perCountry.GetValueOrDefault((model + PooledSuffix, country))?.Pearson ?? double.NaN,
-                    perCountry.GetValueOrDefault((model + ShuffledSuffix, country))?.Pearson ?? double.NaN,
-                    itemsByCell[(model + PooledSuffix, country)].ToArray(),
-                    itemsByCell[(model + ShuffledSuffix, country)].ToArray()));
+                var cell = modelTables.PerCountry[(model, country)];
+                var cellItems = modelTables.ItemsOf(model, [country], null);
+                rows.Add(new AlignmentRow(model, GroupKind.Country, country, cell.N,
+                    cell.Pearson, cell.Spearman,
+                    cell.PearsonInterval?.Lower ?? double.NaN, cell.PearsonInterval?.Upper ?? double.NaN,
+                    Mean(cellItems.Select(r => r.JsAlignment)),
+                    Mean(cellItems.Select(r => r.Wasserstein)),
+                    Mean(cellItems.Select(r => r.TopMatch ? 1.0 : 0.0)),
+                    pooled.PerCountry.GetValueOrDefault((model, country))?.Pearson ?? double.NaN,
+                    shuffled.PerCountry.GetValueOrDefault((model, country))?.Pearson ?? double.NaN,
+                    UniformJsAlignment(cellItems),
+                    Mean(pooled.ItemsOf(model, [country], null).Select(r => r.JsAlignment)),
+                    Mean(shuffled.ItemsOf(model, [country], null).Select(r => r.JsAlignment)),
+                    1));
             }
 
-            var modelRows = countryCodes.Select(c => perCountry[(model, c)]).ToArray();
-            var groupings = new (string Kind, Func<string, string?> GroupOf)[]
+            var groupings = new (GroupKind Kind, Func<string, string?> GroupOf)[]
             {
-                ("continent", c => countries.FindByIso3(c)?.Continent),
-                ("western", c => countries.FindByIso3(c) is { } found ? AlignmentTable.WesternGroup(found.IsWestern) : null),
-                ("all", _ => "all"),
+                (GroupKind.Continent, c => countries.FindByIso3(c)?.Continent),
+                (GroupKind.Western, c => countries.FindByIso3(c) is { } found ? AlignmentTable.WesternGroup(found.IsWestern) : null),
+                (GroupKind.All, _ => AlignmentTable.All),
             };
             foreach (var (kind, groupOf) in groupings)
             {
-                foreach (var group in modelRows.GroupBy(r => groupOf(r.Country)).Where(g => g.Key is not null).OrderBy(g => g.Key, StringComparer.Ordinal))
+                foreach (var group in countryCodes.GroupBy(groupOf).Where(g => g.Key is not null).OrderBy(g => g.Key, StringComparer.Ordinal))
                 {
-                    var members = group.Select(r => r.Country).ToArray();
-                    rows.Add(Aggregate(model, kind, group.Key!, members, group.ToArray(), perCountry, itemsByCell, _ => true));
+                    rows.Add(Aggregate(model, kind, group.Key!, group.ToArray(), null, modelTables, pooled, shuffled));
                 }
             }
-            foreach (var category in perCategory.Where(r => r.Model == model).GroupBy(r => r.Category!).OrderBy(g => g.Key, StringComparer.Ordinal))
+            foreach (var category in modelTables.PerCategory.Where(r => r.Model == model).GroupBy(r => r.Category!).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
-                var categoryRows = category.ToArray();
-                var baselineRows = perCategory.Where(r => r.Category == category.Key).ToDictionary(r => (r.Model, r.Country));
-                rows.Add(Aggregate(model, "category", category.Key, categoryRows.Select(r => r.Country).ToArray(), categoryRows, baselineRows, itemsByCell,
-                    r => r.Category == category.Key));
+                rows.Add(Aggregate(model, GroupKind.Category, category.Key, category.Select(r => r.Country).ToArray(), category.Key, modelTables, pooled, shuffled));
             }
         }
         return rows;
     }
 
     /// <summary>
-    /// A row over several countries: the mean of their correlations (and of the baselines'), and
-    /// the mean item metrics over the items <paramref name="include"/> keeps.
+    /// The pooled and shuffled-country stand-ins for each model's items. For each (model, question),
+    /// pooled is the mean of the human distributions of every country the model has the question
+    /// for (each counts once, summed in ordinal country order); shuffled takes the human
+    /// distribution of the country <see cref="Baselines.ShuffledCountryAssignment"/> maps each
+    /// country to (over the countries the model has any item for), and is left out where that
+    /// country lacks the question or fewer than two countries exist.
     /// </summary>
-    private static AlignmentRow Aggregate(string model, string kind, string group, string[] members, AnalysisRow[] countryRows,
-        Dictionary<(string, string), AnalysisRow> baselineRows, ILookup<(string, string), ItemResult> itemsByCell, Func<ItemResult, bool> include)
+    public static IReadOnlyList<BaselineItem> BaselineStandIns(IReadOnlyList<ComparedItem> items, int seed)
     {
-        ItemResult[] ItemsOf(string name) => members.SelectMany(c => itemsByCell[(name, c)]).Where(include).ToArray();
-        var groupItems = ItemsOf(model);
-        return new AlignmentRow(model, kind, group,
-            groupItems.Select(r => r.Question).Distinct(StringComparer.Ordinal).Count(),
-            MeanOfDefined(countryRows.Select(r => r.Pearson)),
-            MeanOfDefined(countryRows.Select(r => r.Spearman)),
-            double.NaN, double.NaN,
-            Mean(groupItems.Select(r => r.JsAlignment)),
-            Mean(groupItems.Select(r => r.Wasserstein)),
-            Mean(groupItems.Select(r => r.TopMatch ? 1.0 : 0.0)),
-            MeanOfDefined(members.Select(c => baselineRows.GetValueOrDefault((model + PooledSuffix, c))?.Pearson ?? double.NaN)),
-            MeanOfDefined(members.Select(c => baselineRows.GetValueOrDefault((model + ShuffledSuffix, c))?.Pearson ?? double.NaN)),
-            Mean(groupItems.Select(r => DistributionMetrics.JensenShannonAlignment(Baselines.Uniform(r.Codes.Count), r.HumanShares))),
-            Mean(ItemsOf(model + PooledSuffix).Select(r => r.JsAlignment)),
-            Mean(ItemsOf(model + ShuffledSuffix).Select(r => r.JsAlignment)),
-            members.Length);
-    }
-
-    private static AlignmentRow Row(string model, string kind, string group, int n, int countriesCount, double pearson, double spearman, BootstrapInterval? interval,
-        ItemResult[] items, double pooledPearson, double shuffledPearson, ItemResult[] pooledItems, ItemResult[] shuffledItems) =>
-        new(model, kind, group, n, pearson, spearman,
-            interval?.Lower ?? double.NaN, interval?.Upper ?? double.NaN,
-            Mean(items.Select(r => r.JsAlignment)),
-            Mean(items.Select(r => r.Wasserstein)),
-            Mean(items.Select(r => r.TopMatch ? 1.0 : 0.0)),
-            pooledPearson,
-            shuffledPearson,
-            Mean(items.Select(r => DistributionMetrics.JensenShannonAlignment(Baselines.Uniform(r.Codes.Count), r.HumanShares))),
-            Mean(pooledItems.Select(r => r.JsAlignment)),
-            Mean(shuffledItems.Select(r => r.JsAlignment)),
-            countriesCount);
-
-    /// <summary>Pooled and shuffled stand-ins for each model's items, named model + suffix.</summary>
-    private static List<ComparedItem> BaselineItems(IReadOnlyList<ComparedItem> items, int seed)
-    {
-        var result = new List<ComparedItem>();
-        foreach (var byModel in items.GroupBy(i => i.Model))
+        ArgumentNullException.ThrowIfNull(items);
+        var result = new List<BaselineItem>();
+        foreach (var byModel in items.GroupBy(i => i.Model, StringComparer.Ordinal))
         {
             var groups = byModel.Select(i => i.Group).Distinct(StringComparer.Ordinal).ToArray();
             var assignment = groups.Length >= 2 ? Baselines.ShuffledCountryAssignment(groups, seed) : null;
-            foreach (var byQuestion in byModel.GroupBy(i => i.Question))
+            foreach (var byQuestion in byModel.GroupBy(i => i.Question, StringComparer.Ordinal))
             {
                 var cells = byQuestion.ToDictionary(i => i.Group, StringComparer.Ordinal);
                 var pooled = Baselines.Pooled(cells.Values.OrderBy(i => i.Group, StringComparer.Ordinal).Select(i => i.HumanShares).ToArray());
                 foreach (var item in cells.Values)
                 {
-                    result.Add(item with { Model = item.Model + PooledSuffix, ModelShares = pooled });
+                    result.Add(new BaselineItem(Baseline.Pooled, item with { ModelShares = pooled }));
                     if (assignment is not null && cells.TryGetValue(assignment[item.Group], out var standIn))
                     {
-                        result.Add(item with { Model = item.Model + ShuffledSuffix, ModelShares = standIn.HumanShares });
+                        result.Add(new BaselineItem(Baseline.ShuffledCountry, item with { ModelShares = standIn.HumanShares }));
                     }
                 }
             }
@@ -190,15 +166,70 @@ public static class AlignmentBuilder
         return result;
     }
 
+    /// <summary>A row over several countries: the mean of their correlations (and of the baselines'), and the mean item metrics.</summary>
+    private static AlignmentRow Aggregate(string model, GroupKind kind, string group, string[] members, string? category, Tables modelTables, Tables pooled, Tables shuffled)
+    {
+        var means = modelTables.MeanOf(model, members, category, group);
+        var groupItems = modelTables.ItemsOf(model, members, category);
+        return new AlignmentRow(model, kind, group,
+            groupItems.Select(r => r.Question).Distinct(StringComparer.Ordinal).Count(),
+            means.MeanPearson, means.MeanSpearman,
+            double.NaN, double.NaN,
+            Mean(groupItems.Select(r => r.JsAlignment)),
+            Mean(groupItems.Select(r => r.Wasserstein)),
+            Mean(groupItems.Select(r => r.TopMatch ? 1.0 : 0.0)),
+            pooled.MeanOf(model, members, category, group).MeanPearson,
+            shuffled.MeanOf(model, members, category, group).MeanPearson,
+            UniformJsAlignment(groupItems),
+            Mean(pooled.ItemsOf(model, members, category).Select(r => r.JsAlignment)),
+            Mean(shuffled.ItemsOf(model, members, category).Select(r => r.JsAlignment)),
+            members.Length);
+    }
+
+    private static double UniformJsAlignment(IEnumerable<ItemResult> items) =>
+        Mean(items.Select(r => DistributionMetrics.JensenShannonAlignment(Baselines.Uniform(r.Codes.Count), r.HumanShares)));
+
     private static double Mean(IEnumerable<double> values)
     {
         var array = values.ToArray();
         return array.Length == 0 ? double.NaN : array.Average();
     }
 
-    private static double MeanOfDefined(IEnumerable<double> values)
+    /// <summary>The per-country and per-category correlations and item metrics of one source of p (a model's answers, or a baseline's).</summary>
+    private sealed class Tables
     {
-        var defined = values.Where(double.IsFinite).ToArray();
-        return defined.Length == 0 ? double.NaN : defined.Average();
+        private readonly ILookup<(string Model, string Country), ItemResult> _itemsByCell;
+
+        private Tables(IReadOnlyList<ItemResult> items, IReadOnlyList<CountryCorrelation> perCountry, IReadOnlyList<CountryCorrelation> perCategory)
+        {
+            _itemsByCell = items.ToLookup(r => (r.Model, r.Country));
+            PerCountry = perCountry.ToDictionary(r => (r.Model, r.Country));
+            PerCategory = perCategory;
+        }
+
+        public Dictionary<(string Model, string Country), CountryCorrelation> PerCountry { get; }
+
+        public IReadOnlyList<CountryCorrelation> PerCategory { get; }
+
+        public static Tables Of(IReadOnlyList<ComparedItem> items, IReadOnlyDictionary<string, string> categoryOf, AlignmentOptions options)
+        {
+            var results = items.Select(i => i.ToResult()).ToArray();
+            var pairs = results.Select(r => new MeanScorePair(r.Model, r.Country, r.Question, r.ModelMean, r.HumanMean)).ToArray();
+            var noBootstrap = options with { BootstrapResamples = 0 };
+            return new Tables(results, AlignmentTable.PerCountry(pairs, options), AlignmentTable.PerCountryAndCategory(pairs, q => categoryOf[q], noBootstrap));
+        }
+
+        public ItemResult[] ItemsOf(string model, IReadOnlyList<string> countries, string? category) =>
+            countries.SelectMany(c => _itemsByCell[(model, c)]).Where(r => category is null || r.Category == category).ToArray();
+
+        /// <summary>The mean of the members' correlations (over one category's questions when given), as <see cref="AlignmentTable.MeanByGroup"/> computes it.</summary>
+        public (double MeanPearson, double MeanSpearman) MeanOf(string model, IReadOnlyList<string> members, string? category, string group)
+        {
+            var memberSet = members.ToHashSet(StringComparer.Ordinal);
+            var cells = (category is null ? PerCountry.Values : PerCategory.Where(r => r.Category == category))
+                .Where(r => r.Model == model && memberSet.Contains(r.Country));
+            var mean = AlignmentTable.MeanByGroup(cells, _ => group).SingleOrDefault();
+            return mean is null ? (double.NaN, double.NaN) : (mean.MeanPearson, mean.MeanSpearman);
+        }
     }
 }

@@ -62,7 +62,7 @@ public sealed class ExternalDistributions
                 Warnings.Add($"{modelName} {group} {question}: no scores (nominal item without a score column); left out");
                 continue;
             }
-            var ranks = RanksOf(scores);
+            var ranks = ComparedItem.RanksOfScores(scores);
             var labels = codes.Select(c => bankQuestion is not null && int.TryParse(c, CultureInfo.InvariantCulture, out var n) ? bankQuestion.FindOption(n)?.Label ?? c : c).ToArray();
             items.Add(new ComparedItem(modelName!, group, question, bankQuestion?.CategoryId ?? "other", codes, labels,
                 codes.Select(c => modelShares.GetValueOrDefault(c)).ToArray(),
@@ -99,17 +99,6 @@ public sealed class ExternalDistributions
             Warnings.Add($"{question}: codes {string.Join(", ", codes)} are not all options of the bank's item; scores spread evenly over the sorted codes instead");
         }
         return codes.Count < 2 ? null : codes.Select((_, i) => ((2.0 * i) - (codes.Count - 1)) / (codes.Count - 1)).ToArray();
-    }
-
-    private static int[] RanksOf(double[] scores)
-    {
-        var order = scores.Select((s, i) => (s, i)).OrderBy(x => x.s).Select(x => x.i).ToArray();
-        var ranks = new int[scores.Length];
-        for (var r = 0; r < order.Length; r++)
-        {
-            ranks[order[r]] = r;
-        }
-        return ranks;
     }
 
     /// <summary>Averages repeated rows and normalises each distribution, summing in sorted order.</summary>

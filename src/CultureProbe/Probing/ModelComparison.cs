@@ -13,7 +13,7 @@ namespace CultureProbe.Probing;
 /// <param name="NonWestern">Mean r over non-Western countries.</param>
 /// <param name="Countries">Countries averaged.</param>
 /// <param name="Card">The model card, when one matched.</param>
-public sealed record ModelSummary(string Model, string Run, string ScoringMethod, double Pearson, double Spearman, double Western, double NonWestern, int Countries, ModelCard? Card)
+public sealed record ModelSummary(string Model, string Run, ScoringMethod ScoringMethod, double Pearson, double Spearman, double Western, double NonWestern, int Countries, ModelCard? Card)
 {
     /// <summary>Western minus non-Western mean r: the Western bias Kim &amp; Baek report.</summary>
     public double WesternGap => Western - NonWestern;
@@ -47,12 +47,12 @@ public sealed record ModelComparison(IReadOnlyList<ModelSummary> Models, double 
         {
             foreach (var model in results.Models)
             {
-                var all = results.Alignment.FirstOrDefault(r => r.Model == model.Id && r.GroupKind == "all");
+                var all = results.Alignment.FirstOrDefault(r => r.Model == model.Id && r.GroupKind == GroupKind.All);
                 if (all is null)
                 {
                     continue;
                 }
-                double Group(string name) => results.Alignment.FirstOrDefault(r => r.Model == model.Id && r.GroupKind == "western" && r.Group == name)?.Pearson ?? double.NaN;
+                double Group(string name) => results.Alignment.FirstOrDefault(r => r.Model == model.Id && r.GroupKind == GroupKind.Western && r.Group == name)?.Pearson ?? double.NaN;
                 var card = cards.FirstOrDefault(c => c.Id.Equals(model.Id, StringComparison.OrdinalIgnoreCase)) ?? CardFromInfo(model);
                 summaries.Add(new ModelSummary(model.Id, run, model.ScoringMethod, all.Pearson, all.Spearman, Group(AlignmentTable.Western), Group(AlignmentTable.NonWestern), all.NCountries, card));
             }
@@ -62,10 +62,10 @@ public sealed record ModelComparison(IReadOnlyList<ModelSummary> Models, double 
         {
             throw new InputException($"model '{duplicate.Key}' appears in more than one run ({string.Join(", ", duplicate.Select(d => d.Run))}); compare each model once");
         }
-        var methods = summaries.Select(s => s.ScoringMethod).Distinct(StringComparer.Ordinal).ToArray();
+        var methods = summaries.Select(s => s.ScoringMethod).Distinct().ToArray();
         if (methods.Length > 1 && !allowMixedMethods)
         {
-            throw new InputException($"the models were scored by different methods ({string.Join(", ", summaries.Select(s => $"{s.Model}: {s.ScoringMethod}"))}); "
+            throw new InputException($"the models were scored by different methods ({string.Join(", ", summaries.Select(s => $"{s.Model}: {s.ScoringMethod.WireName()}"))}); "
                 + "their numbers are not comparable. Pass --allow-mixed-methods to compare them anyway.");
         }
 

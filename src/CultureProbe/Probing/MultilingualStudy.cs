@@ -48,7 +48,8 @@ public sealed record StudyResults(
     IReadOnlyList<StudyRegression> Regressions,
     IReadOnlyList<ItemResult> Items,
     RunProvenance Provenance,
-    IReadOnlyList<ModelInfo> Models);
+    IReadOnlyList<ModelInfo> Models,
+    AnswerFormat AnswerFormat);
 
 /// <summary>
 /// Rystrøm, Kirk &amp; Hale's multilingual study: models × languages × templates × questions,
@@ -140,7 +141,8 @@ public static class MultilingualStudy
         var regressions = Regressions(alignment, consistency, capability);
         var first = runs.Count > 0 ? runs[0].Results : null;
         var models = runs.SelectMany(r => r.Results.Models).GroupBy(m => m.Id).Select(g => g.First()).ToArray();
-        return new StudyResults(alignment, consistency, regressions, items, first?.Provenance ?? new RunProvenance("", "", "", false, "", "", DateTimeOffset.UtcNow, seed), models);
+        return new StudyResults(alignment, consistency, regressions, items, first?.Provenance ?? new RunProvenance("", "", null, false, "", ProgramInfo.Version, DateTimeOffset.UtcNow, seed), models,
+            runs.Count > 0 ? runs[0].Spec.AnswerFormat : AnswerFormat.LetterAndText);
     }
 
     /// <summary>Mean Pearson r over every pair of templates, on the questions all templates answered.</summary>

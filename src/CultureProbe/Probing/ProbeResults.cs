@@ -1,30 +1,36 @@
+using System.Text.Json.Serialization;
+using CultureProbe.Analysis;
+using CultureProbe.Models;
+using CultureProbe.Prompts;
+
 namespace CultureProbe.Probing;
 
 /// <summary>
 /// How a figure was made: every number in the results carries one of these, so two figures
-/// are only compared when they were made the same way.
+/// are only compared when they were made the same way. A field that does not apply (the
+/// prompt of distributions given to <c>analyze</c>) is null, never a placeholder word.
 /// </summary>
-/// <param name="ScoringMethod">How option probabilities were obtained when every model shares one (else <c>mixed</c>), e.g. <c>loglik-local</c>, <c>loglik-prompt-logprobs</c>, <c>chat-top-logprobs</c>, <c>chat-sampling</c>, or <c>external</c> for <c>analyze</c>.</param>
-/// <param name="Normalisation">none, per-token or per-byte.</param>
-/// <param name="TemplateId">Prompt template id.</param>
-/// <param name="TemplateSha256">Hash of the template text.</param>
-/// <param name="AnswerFormat">letter+text, text or letter.</param>
-/// <param name="Language">Prompt language (ISO 639-1).</param>
+/// <param name="ScoringMethod">How option probabilities were obtained when every model shares one; null when the models differ (each model says its own in <see cref="ModelInfo.ScoringMethod"/>).</param>
+/// <param name="Normalisation">Length normalisation of log-likelihoods; null when no model was scored by log-likelihood.</param>
+/// <param name="TemplateId">Prompt template id; null when no prompt was asked.</param>
+/// <param name="TemplateSha256">Hash of everything that shapes the template's prompts.</param>
+/// <param name="AnswerFormat">How answers were written after the prompt; null when no prompt was asked.</param>
+/// <param name="Language">Prompt language (ISO 639-1); null when no prompt was asked.</param>
 /// <param name="Chat">Whether any model's prompts went through its chat template (see <see cref="ModelInfo.UsedChatTemplate"/>).</param>
 public sealed record MethodInfo(
-    string ScoringMethod,
-    string Normalisation,
-    string TemplateId,
+    ScoringMethod? ScoringMethod,
+    LikelihoodNormalization? Normalisation,
+    string? TemplateId,
     string? TemplateSha256,
-    string AnswerFormat,
-    string Language,
+    AnswerFormat? AnswerFormat,
+    string? Language,
     bool Chat);
 
 /// <summary>A model as the results know it.</summary>
 /// <param name="Id">Short id used in every table (unique within a run).</param>
 /// <param name="Source">GGUF path, or endpoint + model name.</param>
 /// <param name="Sha256">File hash of a local model; null for remote ones.</param>
-/// <param name="Backend">llama, openai-completions, vllm, tgi, sglang, chat-logprobs, chat-sample, external.</param>
+/// <param name="Backend">The backend that ran it (llama, vllm, tgi, ...); null for distributions made elsewhere.</param>
 /// <param name="Family">Model family from its card, when known.</param>
 /// <param name="ParametersBillions">Parameter count in billions, when known.</param>
 /// <param name="IsChat">Chat (instruction-tuned) or base, when known.</param>
@@ -32,14 +38,14 @@ public sealed record MethodInfo(
 /// <param name="CorpusNotes">Training-corpus notes from the model card.</param>
 /// <param name="BaseModelId">For a chat model, the id of its base model in the same run (Figure 4 pairs).</param>
 /// <param name="Synthetic">True for the demo's random model: its numbers mean nothing.</param>
-/// <param name="ScoringMethod">How this model's option probabilities were obtained (see <see cref="MethodInfo.ScoringMethod"/>).</param>
+/// <param name="ScoringMethod">How this model's option probabilities were obtained.</param>
 /// <param name="UsedChatTemplate">Whether prompts went through the model's chat template.</param>
 public sealed record ModelInfo(
     string Id,
     string Source,
     string? Sha256,
-    string Backend,
-    string ScoringMethod,
+    string? Backend,
+    ScoringMethod ScoringMethod,
     bool UsedChatTemplate,
     string? Family = null,
     double? ParametersBillions = null,
@@ -86,10 +92,35 @@ public sealed record ItemResult(
     public bool TopMatch => ModelTopCode == HumanTopCode;
 }
 
+/// <summary>What the countries of an <see cref="AlignmentRow"/> have in common.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<GroupKind>))]
+public enum GroupKind
+{
+    /// <summary>One country: correlation across its questions, with bootstrap intervals.</summary>
+    [JsonStringEnumMemberName("country")]
+    Country,
+
+    /// <summary>One question category: the mean of per-country correlations over that category's questions.</summary>
+    [JsonStringEnumMemberName("category")]
+    Category,
+
+    /// <summary>The countries of one continent: the mean of their correlations.</summary>
+    [JsonStringEnumMemberName("continent")]
+    Continent,
+
+    /// <summary>Western or non-Western countries (see the country table's rule): the mean of their correlations.</summary>
+    [JsonStringEnumMemberName("western")]
+    Western,
+
+    /// <summary>Every country of the run: the mean of their correlations.</summary>
+    [JsonStringEnumMemberName("all")]
+    All,
+}
+
 /// <summary>Correlation of model and human mean scores across questions, with the baselines beside it.</summary>
 /// <param name="Model">Model id.</param>
-/// <param name="GroupKind">country, category, continent, western or all.</param>
-/// <param name="Group">The group's key: ISO code, category id, continent, "Western"/"non-Western", or "all".</param>
+/// <param name="GroupKind">What the group's countries share.</param>
+/// <param name="Group">The group's key: ISO code, category id, continent, <see cref="AlignmentTable.Western"/> or <see cref="AlignmentTable.NonWestern"/>, or <see cref="AlignmentTable.All"/>.</param>
 /// <param name="NQuestions">Questions that entered the correlation.</param>
 /// <param name="Pearson">Pearson r (for aggregate groups: the mean of per-country r).</param>
 /// <param name="Spearman">Spearman ρ (for aggregate groups: the mean of per-country ρ).</param>
@@ -106,7 +137,7 @@ public sealed record ItemResult(
 /// <param name="NCountries">Countries averaged over (aggregate groups), or 1.</param>
 public sealed record AlignmentRow(
     string Model,
-    string GroupKind,
+    GroupKind GroupKind,
     string Group,
     int NQuestions,
     double Pearson,
@@ -126,7 +157,7 @@ public sealed record AlignmentRow(
 /// <summary>Where a run's inputs came from.</summary>
 /// <param name="SurveySource">Survey file name.</param>
 /// <param name="SurveySha256">Survey file hash.</param>
-/// <param name="WeightVariable">Weight used when importing.</param>
+/// <param name="WeightVariable">Weight used when importing; null when the population's shares were given as they are.</param>
 /// <param name="SyntheticSurvey">Whether the survey data is synthetic.</param>
 /// <param name="QuestionBankSha256">Hash of the question bank.</param>
 /// <param name="ProgramVersion">CultureProbe version.</param>
@@ -135,7 +166,7 @@ public sealed record AlignmentRow(
 public sealed record RunProvenance(
     string SurveySource,
     string SurveySha256,
-    string WeightVariable,
+    string? WeightVariable,
     bool SyntheticSurvey,
     string QuestionBankSha256,
     string ProgramVersion,
@@ -151,6 +182,9 @@ public sealed record ProbeResults(
     IReadOnlyList<ItemResult> Items,
     IReadOnlyList<AlignmentRow> Alignment)
 {
-    /// <summary>The results.json schema this build writes.</summary>
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>
+    /// The results.json schema this build writes. Version 2 (this one) writes a field that does not apply as null
+    /// where version 1 wrote a placeholder word (<c>mixed</c>, <c>external</c>, <c>as given</c>).
+    /// </summary>
+    public const int CurrentSchemaVersion = 2;
 }

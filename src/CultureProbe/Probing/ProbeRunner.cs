@@ -72,7 +72,7 @@ public sealed class ProbeRunner
         [
             "cultureprobe-item-v1",
             identity.Sha256 ?? $"{identity.Backend}|{identity.Source}|{identity.Name}",
-            model.Model.Method.ToWireName(),
+            model.Model.Method.WireName(),
             model.ScorerOptions,
             prompts.Template.Sha256,
             prompts.Asked.Question.Code,
@@ -207,7 +207,7 @@ public sealed class ProbeRunner
             s.Tokens.Select(t => t.LogProb).ToArray())).ToArray();
         // Sampled shares are not a deterministic function of the key's inputs: they are marked so, with their settings.
         var sampled = model.Model.Method == ScoringMethod.ChatSampling;
-        return new StoredItem(key, model.Info.Id, prompts.Asked.Question.Code, branch.Country.Iso3, prompts.Template.Id, model.Model.Method.ToWireName(), options,
+        return new StoredItem(key, model.Info.Id, prompts.Asked.Question.Code, branch.Country.Iso3, prompts.Template.Id, model.Model.Method.WireName(), options,
             Deterministic: !sampled, SamplingInfo: scores.Details);
     }
 }

@@ -8,23 +8,6 @@ namespace CultureProbe.Probing;
 /// <summary>Turns stored scores and a survey pack into <see cref="ProbeResults"/>.</summary>
 public static class ResultsBuilder
 {
-    /// <summary>The command-line name of a normalisation.</summary>
-    public static string Name(this LikelihoodNormalization normalisation) => normalisation switch
-    {
-        LikelihoodNormalization.None => "none",
-        LikelihoodNormalization.PerToken => "per-token",
-        _ => "per-byte",
-    };
-
-    /// <summary>Parses none, per-token or per-byte.</summary>
-    public static LikelihoodNormalization ParseNormalisation(string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "none" => LikelihoodNormalization.None,
-        "per-token" or "token" => LikelihoodNormalization.PerToken,
-        "per-byte" or "byte" => LikelihoodNormalization.PerByte,
-        _ => throw new InputException($"--normalisation: expected none, per-token or per-byte, found '{value}'"),
-    };
-
     /// <summary>
     /// Builds the results of a run from what the store holds for it. Items missing from the
     /// store (failed, or not yet scored) are left out and counted in <paramref name="missing"/>.
@@ -75,8 +58,8 @@ public static class ResultsBuilder
         var items = compared.Select(c => c.ToResult()).ToArray();
         var alignment = AlignmentBuilder.Build(compared, countries, options);
         var template = spec.Template;
-        var methods = models.Select(m => m.Info.ScoringMethod).Distinct(StringComparer.Ordinal).ToArray();
-        var method = new MethodInfo(methods.Length == 1 ? methods[0] : "mixed", normalisation.Name(), template.Id, template.Sha256, spec.AnswerFormat.Name(), template.Language,
+        var methods = models.Select(m => m.Info.ScoringMethod).Distinct().ToArray();
+        var method = new MethodInfo(methods.Length == 1 ? methods[0] : null, normalisation, template.Id, template.Sha256, spec.AnswerFormat, template.Language,
             models.Any(m => m.Info.UsedChatTemplate));
         var source = pack.Provenance.Source;
         var provenance = new RunProvenance(source.FileName, source.Sha256, pack.Provenance.WeightVariable, pack.Provenance.Synthetic, bank.Sha256,
@@ -90,9 +73,7 @@ public static class ResultsBuilder
         ArgumentNullException.ThrowIfNull(asked);
         var codes = asked.Options.Select(o => string.Join('+', o.Codes.Select(c => c.ToString(CultureInfo.InvariantCulture)))).ToArray();
         var scores = asked.Options.Select(o => o.Score ?? double.NaN).ToArray();
-        // Semantic ranks follow from the evenly spaced scores (rank 0 = score -1).
-        var k = asked.Options.Count;
-        var ranks = scores.Select(s => double.IsFinite(s) ? (int)Math.Round((s + 1) * (k - 1) / 2) : 0).ToArray();
+        var ranks = ComparedItem.RanksOfScores(scores);
         return new ComparedItem(model, group, asked.Question.Code, asked.Question.CategoryId, codes, asked.Options.Select(o => o.Label).ToArray(),
             modelShares, humanShares, scores, ranks);
     }

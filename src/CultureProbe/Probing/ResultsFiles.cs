@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CultureProbe.IO;
+using CultureProbe.Models;
 
 namespace CultureProbe.Probing;
 
@@ -31,7 +32,7 @@ public static class ResultsFiles
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
-        Converters = { new NaNAsNullConverter() },
+        Converters = { new NaNAsNullConverter(), new JsonStringEnumConverter() },
     };
 
     /// <summary>Writes every results file into <paramref name="folder"/>.</summary>
@@ -96,14 +97,15 @@ public static class ResultsFiles
     {
         csv.Row("model", "country", "question", "code", "p_model", "p_human", "score", "label", "category", "model_mean", "human_mean", "js_alignment", "wasserstein", "top_match",
             "scoring_method", "normalisation", "template", "answer_format");
-        var methods = results.Models.ToDictionary(m => m.Id, m => m.ScoringMethod);
+        var methods = MethodColumns(results);
         foreach (var item in results.Items)
         {
+            var method = methods[item.Model];
             for (var k = 0; k < item.Codes.Count; k++)
             {
                 csv.Row(item.Model, item.Country, item.Question, item.Codes[k], item.ModelShares[k], item.HumanShares[k], item.Scores[k], item.Labels[k], item.Category,
                     item.ModelMean, item.HumanMean, item.JsAlignment, item.Wasserstein, item.TopMatch,
-                    methods.GetValueOrDefault(item.Model, results.Method.ScoringMethod), results.Method.Normalisation, results.Method.TemplateId, results.Method.AnswerFormat);
+                    method.Scoring, method.Normalisation, method.Template, method.AnswerFormat);
             }
         }
     }
@@ -119,18 +121,33 @@ public static class ResultsFiles
             "pearson_pooled", "pearson_shuffled", "js_alignment_uniform", "js_alignment_pooled", "js_alignment_shuffled", "n_countries",
             "scoring_method", "normalisation", "template", "answer_format"]);
         csv.Row([.. header]);
-        var methods = results.Models.ToDictionary(m => m.Id, m => m.ScoringMethod);
-        foreach (var row in results.Alignment.Where(r => (r.GroupKind == "country") == countries))
+        var methods = MethodColumns(results);
+        foreach (var row in results.Alignment.Where(r => (r.GroupKind == GroupKind.Country) == countries))
         {
             var fields = new List<object?> { row.Model, row.Group };
             if (!countries)
             {
-                fields.Insert(1, row.GroupKind);
+                fields.Insert(1, row.GroupKind.WireName());
             }
+            var method = methods[row.Model];
             fields.AddRange([row.NQuestions, row.Pearson, row.Spearman, row.PearsonCiLow, row.PearsonCiHigh, row.MeanJsAlignment, row.MeanWasserstein, row.TopMatchRate,
                 row.PearsonPooled, row.PearsonShuffled, row.JsAlignmentUniform, row.JsAlignmentPooled, row.JsAlignmentShuffled, row.NCountries,
-                methods.GetValueOrDefault(row.Model, results.Method.ScoringMethod), results.Method.Normalisation, results.Method.TemplateId, results.Method.AnswerFormat]);
+                method.Scoring, method.Normalisation, method.Template, method.AnswerFormat]);
             csv.Row([.. fields]);
         }
+    }
+
+    /// <summary>
+    /// The method columns of each model's rows: its own scoring method, and the run's normalisation
+    /// (for log-likelihood methods only), template and answer format; empty where they do not apply.
+    /// </summary>
+    private static Dictionary<string, (string Scoring, string Normalisation, string Template, string AnswerFormat)> MethodColumns(ProbeResults results)
+    {
+        var method = results.Method;
+        return results.Models.ToDictionary(m => m.Id, m => (
+            m.ScoringMethod.WireName(),
+            m.ScoringMethod.Measures() == MeasurementKind.LogLikelihood && method.Normalisation is { } n ? n.WireName() : "",
+            method.TemplateId ?? "",
+            method.AnswerFormat?.WireName() ?? ""), StringComparer.Ordinal);
     }
 }

@@ -1,3 +1,4 @@
+using CultureProbe.Analysis;
 using CultureProbe.Surveys;
 
 namespace CultureProbe.Prompts;
@@ -31,28 +32,11 @@ public sealed record AskedQuestion(SurveyQuestion Question, IReadOnlyList<Presen
     }
 
     /// <summary>
-    /// The population's distribution over the presented options: the pack's shares of each
-    /// option's codes, leaving out codes that are not on the scale and renormalising.
-    /// Null when no answer on the scale is left.
+    /// The population's distribution over the presented options (see <see cref="HumanDistribution.Over"/>);
+    /// null when the pack has no distribution or no answer on the scale is left.
     /// </summary>
-    public double[]? HumanShares(ItemDistribution? distribution)
-    {
-        if (distribution is null)
-        {
-            return null;
-        }
-        var shares = Options.Select(o => o.Codes.Sum(distribution.ShareOf)).ToArray();
-        var total = shares.Sum();
-        if (total <= 0)
-        {
-            return null;
-        }
-        for (var i = 0; i < shares.Length; i++)
-        {
-            shares[i] /= total;
-        }
-        return shares;
-    }
+    public double[]? HumanShares(ItemDistribution? distribution) =>
+        distribution is null ? null : HumanDistribution.Over(distribution, Options.Select(o => o.Codes).ToArray());
 
     /// <summary>The letter that labels option <paramref name="index"/> (A, B, …).</summary>
     public static string Letter(int index) => ((char)('A' + index)).ToString();

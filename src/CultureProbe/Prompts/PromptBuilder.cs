@@ -1,40 +1,24 @@
 using System.Text;
+using System.Text.Json.Serialization;
 using CultureProbe.Surveys;
 
 namespace CultureProbe.Prompts;
 
 /// <summary>How an answer continuation is written after the prompt.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<AnswerFormat>))]
 public enum AnswerFormat
 {
     /// <summary><c> A) Never justifiable</c> (default).</summary>
+    [JsonStringEnumMemberName("letter+text")]
     LetterAndText,
 
     /// <summary><c> Never justifiable</c>.</summary>
+    [JsonStringEnumMemberName("text")]
     Text,
 
     /// <summary><c> A</c>.</summary>
+    [JsonStringEnumMemberName("letter")]
     Letter,
-}
-
-/// <summary>Parsing and naming of <see cref="AnswerFormat"/>.</summary>
-public static class AnswerFormats
-{
-    /// <summary>The command-line name of a format.</summary>
-    public static string Name(this AnswerFormat format) => format switch
-    {
-        AnswerFormat.LetterAndText => "letter+text",
-        AnswerFormat.Text => "text",
-        _ => "letter",
-    };
-
-    /// <summary>Parses letter+text, text or letter.</summary>
-    public static AnswerFormat Parse(string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "letter+text" or "letter-text" => AnswerFormat.LetterAndText,
-        "text" => AnswerFormat.Text,
-        "letter" => AnswerFormat.Letter,
-        _ => throw new InputException($"--answer-format: expected letter+text, text or letter, found '{value}'"),
-    };
 }
 
 /// <summary>One country's branch of a prompt tree: its suffix and the K answer continuations.</summary>

@@ -85,7 +85,7 @@ public sealed class ProbeRunnerWithRemoteTests : IDisposable
         for (var run = 0; run < 12 && (runs.Count == 0 || runs[^1].Failed > 0); run++)
         {
             await using var model = RemoteModelFactory.Create(options);
-            var probe = new ProbeModel(new ModelInfo("fake-7b", server.Uri.ToString(), null, backend, model.Method.ToWireName(), false), model, model.ScorerOptions);
+            var probe = new ProbeModel(new ModelInfo("fake-7b", server.Uri.ToString(), null, backend, model.Method, false), model, model.ScorerOptions);
             runs.Add(await new ProbeRunner(_pack, store).RunAsync(Spec(), [probe]));
             failuresSeen += store.Failures().Count;
         }
@@ -101,7 +101,7 @@ public sealed class ProbeRunnerWithRemoteTests : IDisposable
 
         // Every stored number is the arithmetic on what the server serves for that prompt: no failure became a score.
         await using var check = RemoteModelFactory.Create(options);
-        var probeModel = new ProbeModel(new ModelInfo("fake-7b", server.Uri.ToString(), null, backend, check.Method.ToWireName(), false), check, check.ScorerOptions);
+        var probeModel = new ProbeModel(new ModelInfo("fake-7b", server.Uri.ToString(), null, backend, check.Method, false), check, check.ScorerOptions);
         var verified = 0;
         foreach (var question in Spec().Questions)
         {
@@ -135,7 +135,7 @@ public sealed class ProbeRunnerWithRemoteTests : IDisposable
         }));
         using var store = ResultStore.Open(Path.Combine(_folder, "chat.db"));
         await using var model = RemoteModelFactory.Create(Fake.Options("chat-sample", server) with { Samples = 6, Seed = 5, Temperature = 0.8 });
-        var probe = new ProbeModel(new ModelInfo("chat", server.Uri.ToString(), null, "chat-sample", model.Method.ToWireName(), true), model, model.ScorerOptions);
+        var probe = new ProbeModel(new ModelInfo("chat", server.Uri.ToString(), null, "chat-sample", model.Method, true), model, model.ScorerOptions);
         var spec = Spec() with { Questions = QuestionBankLoader.Default.Select("Q1"), Countries = CountryTable.Default.Select("JPN") };
 
         var summary = await new ProbeRunner(_pack, store).RunAsync(spec, [probe]);
@@ -177,7 +177,7 @@ public sealed class ProbeRunnerWithRemoteTests : IDisposable
         }));
         using var store = ResultStore.Open(Path.Combine(_folder, "toplogprobs.db"));
         await using var model = RemoteModelFactory.Create(Fake.Options("chat-logprobs", server) with { TopLogProbs = 2 });
-        var probe = new ProbeModel(new ModelInfo("chat", server.Uri.ToString(), null, "chat-logprobs", model.Method.ToWireName(), true), model, model.ScorerOptions);
+        var probe = new ProbeModel(new ModelInfo("chat", server.Uri.ToString(), null, "chat-logprobs", model.Method, true), model, model.ScorerOptions);
         var spec = Spec() with { Questions = QuestionBankLoader.Default.Select("Q1"), Countries = CountryTable.Default.Select("JPN") };
 
         (await new ProbeRunner(_pack, store).RunAsync(spec, [probe])).Scored.ShouldBe(1);

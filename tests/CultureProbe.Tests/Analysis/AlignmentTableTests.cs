@@ -86,8 +86,8 @@ public sealed class AlignmentTableTests
     [Fact]
     public void Group_means_average_per_country_correlations_and_leave_out_undefined_ones()
     {
-        AlignmentRow Row(string country, double pearson, double spearman) => new("m", country, null, 10, pearson, spearman, null, null);
-        AlignmentRow[] rows = [Row("DEU", 0.5, 0.4), Row("FRA", 0.3, double.NaN), Row("JPN", 0.1, 0.2), Row("NGA", -0.1, 0.0), Row("XXX", 0.9, 0.9)];
+        CountryCorrelation Row(string country, double pearson, double spearman) => new("m", country, null, 10, pearson, spearman, null, null);
+        CountryCorrelation[] rows = [Row("DEU", 0.5, 0.4), Row("FRA", 0.3, double.NaN), Row("JPN", 0.1, 0.2), Row("NGA", -0.1, 0.0), Row("XXX", 0.9, 0.9)];
         string? ContinentOf(string country) => country switch
         {
             "DEU" or "FRA" => "Europe",

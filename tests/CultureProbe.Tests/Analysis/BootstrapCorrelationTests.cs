@@ -19,7 +19,7 @@ public sealed class BootstrapCorrelationTests
             for (var i = 0; i < fractions.Length; i++)
             {
                 // Same interpolation formula on the same sorted doubles: equal to the last ulp or two.
-                BootstrapCorrelation.Quantile(values, fractions[i]).ShouldBe(expected[i], 1e-15);
+                Quantiles.Linear(values, fractions[i]).ShouldBe(expected[i], 1e-15);
             }
         }
     }
@@ -109,6 +109,6 @@ public sealed class BootstrapCorrelationTests
     {
         Should.Throw<ArgumentOutOfRangeException>(() => BootstrapCorrelation.Compute(X, Y, 0, resamples: 0));
         Should.Throw<ArgumentOutOfRangeException>(() => BootstrapCorrelation.Compute(X, Y, 0, level: 1.0));
-        Should.Throw<ArgumentOutOfRangeException>(() => BootstrapCorrelation.Quantile([1.0], 1.5));
+        Should.Throw<ArgumentOutOfRangeException>(() => Quantiles.Linear([1.0], 1.5));
     }
 }

@@ -1,5 +1,6 @@
 using CsCheck;
 using CultureProbe.Analysis;
+using CultureProbe.Probing;
 using CultureProbe.Surveys;
 using Shouldly;
 
@@ -82,8 +83,6 @@ public sealed class DistributionMetricsTests
         DistributionMetrics.TopAnswer([0.4, 0.2, 0.4], [0, 1, 2]).ShouldBe(0);
         // Nominal: option order.
         DistributionMetrics.TopAnswer([0.1, 0.45, 0.45]).ShouldBe(1);
-        DistributionMetrics.TopAnswerMatches([0.1, 0.45, 0.45], [0.2, 0.5, 0.3]).ShouldBeTrue();
-        DistributionMetrics.TopAnswerMatches([0.1, 0.45, 0.45], [0.2, 0.3, 0.5]).ShouldBeFalse();
     }
 
     [Fact]
@@ -100,42 +99,35 @@ public sealed class DistributionMetricsTests
     }
 
     [Fact]
-    public void Item_comparison_gathers_every_per_item_figure()
+    public void A_compared_item_gathers_every_per_item_figure()
     {
-        var question = new SurveyQuestion("Q9", 9, "social-values", "Better or worse?", true, ScaleDirection.Custom,
-            [new AnswerOption(1, "Better", 2, 1.0), new AnswerOption(2, "Worse", 0, -1.0), new AnswerOption(3, "Same", 1, 0.0)], [], null);
+        // A custom-ordered item: codes 1, 2, 3 ("Better", "Worse", "Same") sit at ranks 2, 0, 1.
+        double[] scores = [1.0, -1.0, 0.0];
         double[] p = [0.6, 0.1, 0.3];
         double[] r = [0.2, 0.5, 0.3];
+        var compared = new ComparedItem("m", "USA", "Q9", "social-values", ["1", "2", "3"], ["Better", "Worse", "Same"], p, r, scores, ComparedItem.RanksOfScores(scores));
+        compared.Ranks.ShouldBe([2, 0, 1]);
 
-        var item = ItemComparison.Compare(p, r, question);
+        var item = compared.ToResult();
 
         item.Question.ShouldBe("Q9");
-        item.ModelMean.ShouldNotBeNull().ShouldBe(0.5, 1e-15);
-        item.HumanMean.ShouldNotBeNull().ShouldBe(-0.3, 1e-15);
-        item.JensenShannonAlignment.ShouldBe(DistributionMetrics.JensenShannonAlignment(p, r));
-        item.Wasserstein.ShouldBe(DistributionMetrics.Wasserstein1Normalized(p, r, [2, 0, 1]));
-        item.ModelTop.ShouldBe(0);
-        item.HumanTop.ShouldBe(1);
-        item.TopAnswerMatches.ShouldBeFalse();
-
-        var nominal = question with { IsOrdinal = false, Direction = ScaleDirection.None, Options = question.Options.Select(o => o with { Rank = null, Score = null }).ToArray() };
-        var nominalItem = ItemComparison.Compare(p, r, nominal);
-        nominalItem.ModelMean.ShouldBeNull();
-        nominalItem.Wasserstein.ShouldBeNull();
-        nominalItem.JensenShannonAlignment.ShouldBe(item.JensenShannonAlignment);
+        // Hand computation: 0.6 - 0.1 = 0.5 and 0.2 - 0.5 = -0.3.
+        item.ModelMean.ShouldBe(0.5, 1e-15);
+        item.HumanMean.ShouldBe(-0.3, 1e-15);
+        item.JsAlignment.ShouldBe(DistributionMetrics.JensenShannonAlignment(p, r));
+        // In semantic order p = (0.1, 0.3, 0.6), r = (0.5, 0.3, 0.2): |CDF gaps| 0.4 + 0.4 over K - 1 = 2.
+        item.Wasserstein.ShouldBe(0.4, 1e-15);
+        item.ModelTopCode.ShouldBe("1");
+        item.HumanTopCode.ShouldBe("2");
+        item.TopMatch.ShouldBeFalse();
     }
 
     [Fact]
-    public void Question_overloads_use_the_option_ranks_and_scores()
+    public void Ranks_of_scores_follow_the_score_order()
     {
-        // A custom-ordered item: codes 1, 2, 3 sit at ranks 2, 0, 1.
-        var question = new SurveyQuestion("Q9", 9, "social-values", "Better or worse?", true, ScaleDirection.Custom,
-            [new AnswerOption(1, "Better", 2, 1.0), new AnswerOption(2, "Worse", 0, -1.0), new AnswerOption(3, "Same", 1, 0.0)], [], null);
-        DistributionMetrics.RanksOf(question).ShouldBe([2, 0, 1]);
-        DistributionMetrics.MeanScore([0.5, 0.25, 0.25], question).ShouldBe(0.25);
-        DistributionMetrics.Wasserstein1Normalized([1.0, 0.0, 0.0], [0.0, 1.0, 0.0], question).ShouldBe(1.0);
-        var nominal = question with { IsOrdinal = false, Direction = ScaleDirection.None, Options = [new AnswerOption(1, "A", null, null), new AnswerOption(2, "B", null, null)] };
-        Should.Throw<ArgumentException>(() => DistributionMetrics.MeanScore([0.5, 0.5], nominal));
+        ComparedItem.RanksOfScores([1.0, -1.0, 0.0]).ShouldBe([2, 0, 1]);
+        ComparedItem.RanksOfScores([-1.0, -1.0 / 3, 1.0 / 3, 1.0]).ShouldBe([0, 1, 2, 3]);
+        ComparedItem.RanksOfScores([1.0, 0.5, 0.0, -0.5, -1.0]).ShouldBe([4, 3, 2, 1, 0]);
     }
 
     internal static readonly Gen<double[]> AnyDistribution =

@@ -1,4 +1,6 @@
 using CultureProbe.Analysis;
+using CultureProbe.Probing;
+using CultureProbe.Prompts;
 using CultureProbe.Surveys;
 using Shouldly;
 
@@ -19,21 +21,13 @@ public sealed class HumanDistributionAndBaselinesTests
     private static ItemDistribution Item(string country, params (int Code, double Share)[] shares) =>
         new(country, "Q50", 100, 100.0, 100.0, shares.Select(s => new OptionShare(s.Code, s.Share, 10)).ToArray());
 
-    private static SurveyPack Pack(params ItemDistribution[] items)
-    {
-        var countries = items.Select(i => i.Country).Distinct().ToDictionary(c => c, _ => 100L);
-        var provenance = new SurveyPackProvenance("aggregate-csv", new SourceFile("test.csv", 0, ""), true, null, 0, countries,
-            "none", "standard", "0", "", DateTimeOffset.UnixEpoch, []);
-        return new SurveyPack(SurveyPack.CurrentFormatVersion, provenance, items, [], []);
-    }
-
     [Fact]
     public void Other_codes_and_unknown_codes_are_left_out_and_the_rest_renormalised()
     {
         // Given shares over codes 1-4, the other code 5 and a stray code 9
         var item = Item("USA", (1, 0.2), (2, 0.3), (4, 0.1), (5, 0.3), (9, 0.1));
 
-        var r = HumanDistribution.From(item, Question);
+        var r = AskedQuestion.Create(Question).HumanShares(item);
 
         // Then r covers codes 1..4 in option order, over the 0.6 that was on the scale
         r.ShouldNotBeNull();
@@ -44,15 +38,25 @@ public sealed class HumanDistributionAndBaselinesTests
     [Fact]
     public void Nothing_on_the_scale_gives_null()
     {
-        HumanDistribution.From(Item("USA", (5, 1.0)), Question).ShouldBeNull();
-        HumanDistribution.From(Pack(Item("USA", (1, 1.0))), "JPN", Question).ShouldBeNull();
+        AskedQuestion.Create(Question).HumanShares(Item("USA", (5, 1.0))).ShouldBeNull();
+        AskedQuestion.Create(Question).HumanShares(null).ShouldBeNull();
     }
 
     [Fact]
-    public void An_item_for_another_question_is_rejected()
+    public void Shares_that_are_not_finite_non_negative_numbers_count_as_zero()
     {
-        var other = Item("USA", (1, 1.0)) with { Question = "Q51" };
-        Should.Throw<ArgumentException>(() => HumanDistribution.From(other, Question));
+        var r = AskedQuestion.Create(Question).HumanShares(Item("USA", (1, 0.5), (2, double.NaN), (3, -0.2), (4, 0.5)));
+        r.ShouldNotBeNull();
+        r.ShouldBe([0.5, 0.0, 0.0, 0.5]);
+        AskedQuestion.Create(Question).HumanShares(Item("USA", (1, double.PositiveInfinity), (2, 0.5))).ShouldBe([0.0, 1.0, 0.0, 0.0]);
+    }
+
+    [Fact]
+    public void A_collapsed_option_sums_the_shares_of_its_codes()
+    {
+        var r = HumanDistribution.Over(Item("USA", (1, 0.2), (2, 0.3), (3, 0.1), (4, 0.2), (5, 0.2)), [[1, 2], [3, 4]]);
+        r.ShouldNotBeNull();
+        r.ShouldBe([0.5 / 0.8, 0.3 / 0.8], 1e-15);
     }
 
     [Fact]
@@ -65,22 +69,24 @@ public sealed class HumanDistributionAndBaselinesTests
     [Fact]
     public void Pooled_weights_each_country_equally_whatever_its_sample()
     {
-        var pack = Pack(
-            Item("AAA", (1, 1.0)),
-            Item("BBB", (2, 0.5), (3, 0.5)) with { N = 5000 },
-            Item("CCC", (4, 1.0)));
-        var pooled = Baselines.Pooled(pack, Question, ["CCC", "AAA", "BBB", "ZZZ"]);
-        pooled.ShouldNotBeNull();
-        pooled.ShouldBe([1.0 / 3, 1.0 / 6, 1.0 / 6, 1.0 / 3], 1e-15);
-        Baselines.Pooled(pack, Question, ["ZZZ"]).ShouldBeNull();
+        // Given one model's items for three countries, one of which has a much larger sample
+        var items = new[] { Compared("AAA", [1.0, 0, 0, 0]), Compared("BBB", [0, 0.5, 0.5, 0]), Compared("CCC", [0, 0, 0, 1.0]) };
+
+        var pooled = AlignmentBuilder.BaselineStandIns(items, seed: 0).Where(b => b.Baseline == Baseline.Pooled).ToArray();
+
+        pooled.Length.ShouldBe(3, "one pooled stand-in per item");
+        pooled.ShouldAllBe(b => b.Item.ModelShares.SequenceEqual(pooled[0].Item.ModelShares));
+        pooled[0].Item.ModelShares.ShouldBe([1.0 / 3, 1.0 / 6, 1.0 / 6, 1.0 / 3], 1e-15);
+        pooled.Select(b => b.Item.HumanShares).ShouldBe(items.Select(i => i.HumanShares), "each stand-in keeps its country's population");
     }
 
     [Fact]
-    public void Pooled_does_not_depend_on_country_order()
+    public void Pooled_does_not_depend_on_item_order()
     {
-        var pack = Pack(Item("AAA", (1, 0.1), (2, 0.7), (3, 0.2)), Item("BBB", (1, 0.3), (2, 0.3), (4, 0.4)), Item("CCC", (3, 0.9), (4, 0.1)));
-        Baselines.Pooled(pack, Question, ["AAA", "BBB", "CCC"])
-            .ShouldBe(Baselines.Pooled(pack, Question, ["CCC", "AAA", "BBB"]));
+        var items = new[] { Compared("AAA", [0.1, 0.7, 0.2, 0]), Compared("BBB", [0.3, 0.3, 0, 0.4]), Compared("CCC", [0, 0, 0.9, 0.1]) };
+        var forward = AlignmentBuilder.BaselineStandIns(items, 0).First(b => b.Baseline == Baseline.Pooled).Item.ModelShares;
+        var backward = AlignmentBuilder.BaselineStandIns(items.Reverse().ToArray(), 0).First(b => b.Baseline == Baseline.Pooled).Item.ModelShares;
+        backward.ShouldBe(forward);
     }
 
     [Fact]
@@ -111,38 +117,36 @@ public sealed class HumanDistributionAndBaselinesTests
     }
 
     [Fact]
-    public void Shuffled_country_control_returns_the_assigned_countrys_answers()
+    public void Shuffled_country_control_takes_the_assigned_countrys_answers_where_it_has_the_question()
     {
-        var pack = Pack(Item("AAA", (1, 1.0)), Item("BBB", (4, 1.0)));
-        var assignment = Baselines.ShuffledCountryAssignment(["AAA", "BBB"], 0);
-        Baselines.ShuffledCountry(pack, Question, "AAA", assignment).ShouldBe([0.0, 0.0, 0.0, 1.0]);
-        Should.Throw<ArgumentException>(() => Baselines.ShuffledCountry(pack, Question, "CCC", assignment));
-    }
-
-    [Fact]
-    public void Baseline_items_cover_every_country_with_answers()
-    {
-        var pack = Pack(Item("AAA", (1, 1.0)), Item("BBB", (4, 1.0)), Item("CCC", (2, 0.5), (3, 0.5)));
-
-        var items = Baselines.Items(pack, [Question], ["CCC", "AAA", "BBB", "ZZZ"], seed: 3);
-
-        items.Count.ShouldBe(9, "3 countries with answers × 3 baselines; ZZZ has none");
-        var pooled = items.First(i => i.Baseline == Baselines.PooledName).Distribution;
-        pooled.ShouldBe([1.0 / 3, 1.0 / 6, 1.0 / 6, 1.0 / 3], 1e-15);
-        items.Where(i => i.Baseline == Baselines.UniformName).ShouldAllBe(i => i.Distribution.All(v => v == 0.25));
-        // ZZZ has no answers in the pack, so it is no stand-in either.
-        var assignment = Baselines.ShuffledCountryAssignment(["AAA", "BBB", "CCC"], 3);
-        foreach (var shuffled in items.Where(i => i.Baseline == Baselines.ShuffledCountryName))
+        // Given three countries, one of which (CCC) lacks Q51
+        var items = new[]
         {
-            shuffled.Distribution.ShouldBe(HumanDistribution.From(pack, assignment[shuffled.Country], Question)!);
-            shuffled.Human.ShouldBe(HumanDistribution.From(pack, shuffled.Country, Question)!);
+            Compared("AAA", [1.0, 0, 0, 0]), Compared("BBB", [0, 0, 0, 1.0]), Compared("CCC", [0, 1.0, 0, 0]),
+            Compared("AAA", [0.5, 0.5, 0, 0], "Q51"), Compared("BBB", [0, 0, 0.5, 0.5], "Q51"),
+        };
+        var assignment = Baselines.ShuffledCountryAssignment(["AAA", "BBB", "CCC"], 3);
+
+        var shuffled = AlignmentBuilder.BaselineStandIns(items, seed: 3).Where(b => b.Baseline == Baseline.ShuffledCountry).Select(b => b.Item).ToArray();
+
+        foreach (var standIn in shuffled)
+        {
+            var source = items.Single(i => i.Group == assignment[standIn.Group] && i.Question == standIn.Question);
+            standIn.ModelShares.ShouldBe(source.HumanShares);
+            standIn.HumanShares.ShouldBe(items.Single(i => i.Group == standIn.Group && i.Question == standIn.Question).HumanShares);
         }
+        var expectedQ51 = items.Count(i => i.Question == "Q51" && assignment[i.Group] != "CCC");
+        shuffled.Count(s => s.Question == "Q51").ShouldBe(expectedQ51, "a stand-in country without the question gives no stand-in");
+        shuffled.Count(s => s.Question == "Q50").ShouldBe(3);
     }
 
     [Fact]
     public void A_single_country_gets_no_shuffled_control()
     {
-        var items = Baselines.Items(Pack(Item("AAA", (1, 1.0))), [Question], ["AAA"], seed: 0);
-        items.Select(i => i.Baseline).ShouldBe([Baselines.UniformName, Baselines.PooledName]);
+        var standIns = AlignmentBuilder.BaselineStandIns([Compared("AAA", [1.0, 0, 0, 0])], seed: 0);
+        standIns.Select(b => b.Baseline).ShouldBe([Baseline.Pooled]);
     }
+
+    private static ComparedItem Compared(string country, double[] human, string question = "Q50") =>
+        new("m", country, question, "social-values", ["1", "2", "3", "4"], ["a", "b", "c", "d"], [0.25, 0.25, 0.25, 0.25], human, [1.0, 1.0 / 3, -1.0 / 3, -1.0], [3, 2, 1, 0]);
 }

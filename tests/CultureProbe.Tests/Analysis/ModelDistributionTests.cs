@@ -65,13 +65,6 @@ public sealed class ModelDistributionTests
     }
 
     [Fact]
-    public void Log_sum_exp_is_stable()
-    {
-        ModelDistribution.LogSumExp([1000.0, 1000.0]).ShouldBe(1000.0 + Math.Log(2.0), 1e-12);
-        ModelDistribution.LogSumExp([double.NegativeInfinity]).ShouldBe(double.NegativeInfinity);
-    }
-
-    [Fact]
     public void Per_token_equals_none_scaled_so_equal_token_counts_give_the_same_order()
     {
         // With every option one token long, per-token and raw are the same numbers.

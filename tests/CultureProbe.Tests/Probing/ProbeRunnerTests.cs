@@ -1,3 +1,4 @@
+using CultureProbe.Models;
 using CultureProbe.Probing;
 using CultureProbe.Prompts;
 using CultureProbe.Surveys;
@@ -27,7 +28,7 @@ public sealed class ProbeRunnerTests : IDisposable
         AnswerFormat.LetterAndText);
 
     private static ProbeModel Model(FakeLanguageModel fake) =>
-        new(new ModelInfo(fake.Identity.Name, fake.Identity.Source, null, "fake", "loglik-local", false), fake, "");
+        new(new ModelInfo(fake.Identity.Name, fake.Identity.Source, null, "fake", ScoringMethod.LogLikelihoodLocal, false), fake, "");
 
     [Fact]
     public async Task Every_item_is_stored_with_the_backends_numbers()
@@ -110,7 +111,7 @@ public sealed class ProbeRunnerTests : IDisposable
         using var store = ResultStore.Open(_temp.File("r.db"));
         var seen = new List<string>();
         var fake = new FakeLanguageModel { BeforeRequest = (_, r) => seen.AddRange(r.Branches.SelectMany(b => b.Continuations)) };
-        var chatModel = new ProbeModel(new ModelInfo("chat", "fake://chat", null, "fake", "loglik-local", UsedChatTemplate: true), fake, "chat");
+        var chatModel = new ProbeModel(new ModelInfo("chat", "fake://chat", null, "fake", ScoringMethod.LogLikelihoodLocal, UsedChatTemplate: true), fake, "chat");
         await new ProbeRunner(_pack, store).RunAsync(Spec() with { Questions = QuestionBankLoader.Default.Select("Q1") }, [chatModel]);
         seen.ShouldContain("A) Very important");
         seen.ShouldAllBe(s => !s.StartsWith(' '));

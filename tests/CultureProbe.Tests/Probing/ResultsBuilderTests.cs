@@ -1,5 +1,6 @@
 using System.Globalization;
 using CultureProbe.Analysis;
+using CultureProbe.Models;
 using CultureProbe.Probing;
 using CultureProbe.Prompts;
 using CultureProbe.Surveys;
@@ -23,7 +24,7 @@ public sealed class ResultsBuilderTests : IDisposable
         var spec = new ProbeSpec(bank.Select("Q1-Q30,Q177-Q195").Where(q => q.IsOrdinal).ToArray(), CountryTable.Default.Select("USA,JPN,DEU,NGA,BRA"),
             PromptTemplateSet.BuiltIn().Default("en"), AnswerFormat.LetterAndText);
         var fake = new FakeLanguageModel();
-        var models = new[] { new ProbeModel(new ModelInfo("fake", "fake://fake", null, "fake", "loglik-local", false), fake, "") };
+        var models = new[] { new ProbeModel(new ModelInfo("fake", "fake://fake", null, "fake", ScoringMethod.LogLikelihoodLocal, false), fake, "") };
         using var store = ResultStore.Open(_temp.File("r.db"));
         await new ProbeRunner(pack, store).RunAsync(spec, models);
         var results = ResultsBuilder.Build(spec, models, pack, store, CountryTable.Default, bank, normalisation, new AlignmentOptions(BootstrapResamples: 200, Seed: 1), out var missing);
@@ -90,13 +91,13 @@ public sealed class ResultsBuilderTests : IDisposable
     public async Task Every_group_kind_is_present_with_baselines()
     {
         var (results, folder) = await RunAsync();
-        results.Alignment.Select(r => r.GroupKind).Distinct().Order().ShouldBe(["all", "category", "continent", "country", "western"]);
-        var all = results.Alignment.Single(r => r.GroupKind == "all");
+        results.Alignment.Select(r => r.GroupKind).Distinct().Order().ShouldBe([GroupKind.Country, GroupKind.Category, GroupKind.Continent, GroupKind.Western, GroupKind.All]);
+        var all = results.Alignment.Single(r => r.GroupKind == GroupKind.All);
         all.NCountries.ShouldBe(5);
-        all.Pearson.ShouldBe(results.Alignment.Where(r => r.GroupKind == "country").Average(r => r.Pearson), 1e-12);
+        all.Pearson.ShouldBe(results.Alignment.Where(r => r.GroupKind == GroupKind.Country).Average(r => r.Pearson), 1e-12);
         // The pooled distribution is at least as close to each population as a random model, so its 1-JSD is high.
         all.JsAlignmentPooled.ShouldBeGreaterThan(all.JsAlignmentUniform);
-        results.Alignment.Single(r => r.GroupKind == "western" && r.Group == "Western").NCountries.ShouldBe(2);
+        results.Alignment.Single(r => r.GroupKind == GroupKind.Western && r.Group == "Western").NCountries.ShouldBe(2);
         File.Exists(Path.Combine(folder, ResultsFiles.AlignmentGroupsCsv)).ShouldBeTrue();
         ResultsFiles.ReadJson(Path.Combine(folder, ResultsFiles.ResultsJson)).Items.Count.ShouldBe(results.Items.Count);
     }
@@ -108,7 +109,7 @@ public sealed class ResultsBuilderTests : IDisposable
         var humanMeans = results.Items.ToLookup(i => i.Country);
         var countries = humanMeans.Select(g => g.Key).ToArray();
         var assignment = Baselines.ShuffledCountryAssignment(countries, 1);
-        foreach (var row in results.Alignment.Where(r => r.GroupKind == "country"))
+        foreach (var row in results.Alignment.Where(r => r.GroupKind == GroupKind.Country))
         {
             var own = humanMeans[row.Group].ToDictionary(i => i.Question, i => i.HumanMean);
             var other = humanMeans[assignment[row.Group]].ToDictionary(i => i.Question, i => i.HumanMean);
@@ -123,7 +124,7 @@ public sealed class ResultsBuilderTests : IDisposable
     {
         var (none, _) = await RunAsync();
         var (perToken, _) = await RunAsync(LikelihoodNormalization.PerToken);
-        perToken.Method.Normalisation.ShouldBe("per-token");
+        perToken.Method.Normalisation.ShouldBe(LikelihoodNormalization.PerToken);
         // The fake model gives one token per answer, so per-token equals none here.
         perToken.Items[0].ModelShares.ShouldBe(none.Items[0].ModelShares, 1e-15);
     }
