@@ -46,7 +46,7 @@ internal static class LlamaBenchmark
         Console.WriteLine($"prefix: {model.Tokenize(Prefix).Length} tokens with BOS; suffix ' In Japan, the answer is:' {model.Tokenize(" In Japan, the answer is:").Length - 1} tokens");
         if (args.Contains("--probe"))
         {
-            var request = new ScoringRequest(Prefix, [.. Countries.Select(c => new ScoringBranch($" In {c}, the answer is:", AnswersK4))]);
+            var request = Tree(AnswersK4);
             if (args.Contains("--trace"))
             {
                 LlamaRuntime.Logger = new StderrLogger();
@@ -64,12 +64,12 @@ internal static class LlamaBenchmark
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         // Raw llama_decode speed: one long context in full batches with a single output row.
         var longContext = string.Concat(Enumerable.Repeat(Prefix + " ", 7));
-        var raw = await MeasureAsync(naive, ScoringRequest.Single(longContext, [" Very important"]), runs).ConfigureAwait(false);
+        var raw = await MeasureAsync(naive, OptionRequest.Single(longContext, [" Very important"]), runs).ConfigureAwait(false);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| - | raw decode | 1 | {raw.Wall:F2} | | {raw.Tokens} | {raw.Calls} | {raw.Tokens / raw.Decode:F0} | {(raw.Wall - raw.Decode) / raw.Wall * 100:F1}% |"));
         foreach (var answers in new[] { AnswersK4, AnswersK10 })
         {
-            var request = new ScoringRequest(Prefix, [.. Countries.Select(c => new ScoringBranch($" In {c}, the answer is:", answers))]);
+            var request = Tree(answers);
             var shared = await MeasureAsync(model, request, runs).ConfigureAwait(false);
             var scratch = await MeasureAsync(naive, request, Math.Max(1, Math.Min(runs, 3))).ConfigureAwait(false);
             Report(answers.Length, "shared-prefix", request.LeafCount, shared);
@@ -82,7 +82,10 @@ internal static class LlamaBenchmark
 
     private sealed record Measurement(double Wall, double Decode, long Tokens, long Calls);
 
-    private static async Task<Measurement> MeasureAsync(LlamaModel model, ScoringRequest request, int runs)
+    private static OptionRequest Tree(string[] answers) =>
+        new(Prefix, [.. Countries.Select(c => new OptionBranch($" In {c}, the answer is:", answers.Select(a => new AnswerChoice(null, a.Trim(), a)).ToArray()))]);
+
+    private static async Task<Measurement> MeasureAsync(LlamaModel model, OptionRequest request, int runs)
     {
         await model.ScoreAsync(request).ConfigureAwait(false); // warm-up: first-touch of weights and graph allocation
         var results = new List<Measurement>();

@@ -36,10 +36,21 @@ public static class Program
         {
             return parseResult.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
+        catch (SettingException e)
+        {
+            // Libraries name the setting; the command line names the flag that sets it.
+            error.WriteLine($"error: {(Commands.ModelOptions.FlagOf(e.Setting) is { } flag ? $"{flag}: {e.Problem}" : e.Message)}");
+            return ExitBadInput;
+        }
         catch (InputException e)
         {
             error.WriteLine($"error: {e.Message}");
             return ExitBadInput;
+        }
+        catch (Llama.LlamaRuntimeException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitRunFailed;
         }
         catch (OperationCanceledException)
         {

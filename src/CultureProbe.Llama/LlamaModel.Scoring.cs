@@ -14,7 +14,7 @@ namespace CultureProbe.Llama;
 public sealed partial class LlamaModel
 {
     /// <inheritdoc />
-    public Task<ScoringResult> ScoreAsync(ScoringRequest request, CancellationToken cancellationToken = default)
+    public Task<LikelihoodResult> ScoreAsync(OptionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Branches.Count == 0)
@@ -73,7 +73,7 @@ public sealed partial class LlamaModel
         }
     }
 
-    private ScoringResult ScoreRequest(ScoringRequest request, CancellationToken cancellationToken)
+    private LikelihoodResult ScoreRequest(OptionRequest request, CancellationToken cancellationToken)
     {
         var branches = new List<(string Text, Leaf Leaf)[]>(request.Branches.Count);
         foreach (var branch in request.Branches)
@@ -84,10 +84,10 @@ public sealed partial class LlamaModel
                 context = ApplyChatTemplate(context);
             }
             var contextTokens = TokenizeText(context);
-            var leaves = new (string, Leaf)[branch.Continuations.Count];
+            var leaves = new (string, Leaf)[branch.Choices.Count];
             for (var i = 0; i < leaves.Length; i++)
             {
-                var continuation = branch.Continuations[i];
+                var continuation = branch.Choices[i].Text;
                 var joint = TokenizeText(context + continuation);
                 var common = contextTokens.AsSpan().CommonPrefixLength(joint);
                 if (common == 0)
@@ -103,9 +103,9 @@ public sealed partial class LlamaModel
         }
         Run([.. branches.SelectMany(b => b.Select(x => x.Leaf))], cancellationToken);
         var results = branches
-            .Select(b => new BranchScores([.. b.Select(x => ContinuationScore.FromTokens(x.Text, FillPieces(x.Leaf)))]))
+            .Select(b => (IReadOnlyList<ContinuationScore>)[.. b.Select(x => ContinuationScore.FromTokens(x.Text, FillPieces(x.Leaf)))])
             .ToArray();
-        return new ScoringResult(Identity, Method, Engine, results);
+        return new LikelihoodResult(results, Engine);
     }
 
     private int[] TokenizeText(string text)

@@ -14,7 +14,7 @@ namespace CultureProbe.Llama;
 /// a token common to several continuations (a country suffix, a shared first answer word) is decoded once for all of them.
 /// Naive mode decodes every (context, continuation) from scratch. Not thread-safe per instance; calls are serialised.
 /// </summary>
-public sealed partial class LlamaModel : ILanguageModel, ITokenSequenceScorer
+public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer
 {
     private readonly SafeLlamaModelHandle _model;
     private readonly SafeLlamaContextHandle _context;
@@ -27,7 +27,7 @@ public sealed partial class LlamaModel : ILanguageModel, ITokenSequenceScorer
     private long _scoringTicks;
     private int _disposed;
 
-    private LlamaModel(SafeLlamaModelHandle model, SafeLlamaContextHandle context, LlamaModelOptions options, ModelIdentity identity, int threads)
+    private LlamaModel(SafeLlamaModelHandle model, SafeLlamaContextHandle context, LlamaModelOptions options, ModelIdentity identity, int threads, string? chatTemplate)
     {
         _model = model;
         _context = context;
@@ -40,6 +40,8 @@ public sealed partial class LlamaModel : ILanguageModel, ITokenSequenceScorer
         BatchSize = (int)LlamaNative.llama_n_batch(context);
         MaxParallelSequences = (int)LlamaNative.llama_n_seq_max(context) - 1;
         BosToken = LlamaNative.llama_vocab_get_add_bos(_vocab) ? LlamaNative.llama_vocab_bos(_vocab) : null;
+        ChatTemplate = chatTemplate;
+        Fingerprint = BuildFingerprint(identity, options, chatTemplate);
     }
 
     /// <inheritdoc />
@@ -47,6 +49,15 @@ public sealed partial class LlamaModel : ILanguageModel, ITokenSequenceScorer
 
     /// <inheritdoc />
     public ScoringMethod Method => ScoringMethod.LogLikelihoodLocal;
+
+    /// <inheritdoc />
+    public ModelFingerprint Fingerprint { get; }
+
+    /// <inheritdoc />
+    public PromptStyle PromptStyle => _options.Chat ? PromptStyle.Chat : PromptStyle.Completion;
+
+    /// <summary>The embedded chat template (<c>tokenizer.chat_template</c>) applied in chat mode; null when not in chat mode.</summary>
+    public string? ChatTemplate { get; }
 
     /// <summary>Tokens in the vocabulary.</summary>
     public int VocabularySize { get; }
@@ -152,7 +163,18 @@ public sealed partial class LlamaModel : ILanguageModel, ITokenSequenceScorer
             }
             LlamaNative.llama_set_n_threads(contextHandle, threads, threads);
             var identity = BuildIdentity(path, gguf, sha256, modelHandle);
-            return new LlamaModel(modelHandle, contextHandle, options, identity, threads);
+            string? chatTemplate = null;
+            if (options.Chat)
+            {
+                chatTemplate = ChatTemplateOf(modelHandle);
+                if (chatTemplate is null)
+                {
+                    // Refused before anything is scored: without a template, chat mode cannot build a single prompt.
+                    contextHandle.Dispose();
+                    throw new InputException($"{path}: the model has no embedded chat template (tokenizer.chat_template), so it cannot be asked in chat mode; leave out --chat");
+                }
+            }
+            return new LlamaModel(modelHandle, contextHandle, options, identity, threads, chatTemplate);
         }
         catch
         {
@@ -177,6 +199,36 @@ public sealed partial class LlamaModel : ILanguageModel, ITokenSequenceScorer
         }
         var name = gguf.GetString("general.name") ?? Path.GetFileNameWithoutExtension(path);
         return new ModelIdentity(name, "llama", path, sha256, properties);
+    }
+
+    private static unsafe string? ChatTemplateOf(SafeLlamaModelHandle model)
+    {
+        var template = LlamaNative.llama_model_chat_template(model, null);
+        return template is null ? null : System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)template);
+    }
+
+    /// <summary>
+    /// What decides this model's numbers: the file, the engine release, the KV cache type, flash attention, where the
+    /// layers run, the scoring mode, and in chat mode the chat template's text. Threads and batch size are left out:
+    /// they change the order of floating-point sums, not the numbers beyond rounding.
+    /// </summary>
+    private static ModelFingerprint BuildFingerprint(ModelIdentity identity, LlamaModelOptions options, string? chatTemplate)
+    {
+        var parts = new List<(string, string)>
+        {
+            ("backend", "llama"),
+            ("file_sha256", identity.Sha256 ?? ""),
+            ("engine", "llama.cpp " + (LlamaRuntime.Version ?? "")),
+            ("kv_cache", options.F32KvCache ? "f32" : "f16"),
+            ("flash_attention", options.FlashAttention switch { true => "on", false => "off", null => options.F32KvCache ? "off" : "auto" }),
+            ("gpu_layers", options.GpuLayers?.ToString(CultureInfo.InvariantCulture) ?? "default"),
+            ("mode", options.Naive ? "naive" : "shared-prefix"),
+        };
+        if (chatTemplate is not null)
+        {
+            parts.Add(("chat_template_sha256", Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(chatTemplate)))));
+        }
+        return ModelFingerprint.Of([.. parts]);
     }
 
     private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)

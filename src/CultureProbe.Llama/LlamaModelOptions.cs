@@ -30,11 +30,15 @@ public sealed record LlamaModelOptions
     /// <summary>Most continuations decoded side by side (llama.cpp sequences, at most 255).</summary>
     public int MaxParallelSequences { get; init; } = 64;
 
-    internal void Validate()
+    /// <summary>Checks every setting; a bad one is reported by its name.</summary>
+    /// <exception cref="SettingException">A setting is out of range.</exception>
+    public void Validate()
     {
-        if (Threads is < 1 || ContextSize is < 8 || BatchSize < 1 || MaxParallelSequences is < 1 or > 255)
-        {
-            throw new InputException("llama options: threads >= 1, context size >= 8, batch size >= 1 and 1 <= parallel sequences <= 255 are required");
-        }
+        // More threads than logical cores only makes llama.cpp's threads wait on each other (and thousands never finish).
+        SettingException.Require(Threads is null || (Threads >= 1 && Threads <= Environment.ProcessorCount), "threads", $"1 to {Environment.ProcessorCount} (the machine's logical cores)", Threads);
+        SettingException.Require(ContextSize is null || ContextSize is >= 8 and <= 1 << 20, "context_size", "8 to 1048576 tokens", ContextSize);
+        SettingException.Require(BatchSize is >= 1 and <= 1 << 16, "batch_size", "1 to 65536 tokens", BatchSize);
+        SettingException.Require(MaxParallelSequences is >= 1 and <= 255, "parallel_sequences", "1 to 255", MaxParallelSequences);
+        SettingException.Require(GpuLayers is null or >= 0, "gpu_layers", "0 or more", GpuLayers);
     }
 }

@@ -7,21 +7,29 @@ namespace CultureProbe.Remote;
 public sealed record RemotePrices(decimal PromptPerMillion, decimal CompletionPerMillion, string Currency = "USD");
 
 /// <summary>
-/// Everything <see cref="RemoteModelFactory.Create"/> needs to drive a server or a fleet of servers.
+/// Everything a remote backend needs to drive a server or a fleet of servers. Errors about these settings name
+/// them in snake_case (<c>max_in_flight</c>, <c>prompts_per_request</c>, …); the command line says which flag sets each.
 /// </summary>
-/// <param name="Backend">One of <see cref="RemoteModelFactory.Backends"/>: <c>openai-completions</c>, <c>vllm</c>, <c>tgi</c>, <c>sglang</c>, <c>chat-logprobs</c>, <c>chat-sample</c>.</param>
-/// <param name="Endpoints">Base URLs (e.g. <c>http://gpu1:8000</c>); the work is shared among them. A trailing <c>/v1</c> is accepted for the OpenAI-style backends.</param>
-/// <param name="Model">Model name sent to the server (<c>model</c> field) and recorded with every result.</param>
-public sealed record RemoteModelOptions(string Backend, IReadOnlyList<Uri> Endpoints, string Model)
+public sealed record RemoteModelOptions
 {
+    /// <summary>One of <see cref="RemoteBackends.All"/>' names (<c>vllm</c>, <c>tgi</c>, …); set by the backend that opens the model.</summary>
+    public string Backend { get; init; } = "";
+
+    /// <summary>Base URLs (e.g. <c>http://gpu1:8000</c>); the work is shared among them. A trailing <c>/v1</c> is accepted for the OpenAI-style backends.</summary>
+    public IReadOnlyList<Uri> Endpoints { get; init; } = [];
+
+    /// <summary>Model name sent to the server (<c>model</c> field) and recorded with every result; set by the backend that opens the model.</summary>
+    public string Model { get; init; } = "";
+
     /// <summary>Name of the environment variable that holds the API key (sent as <c>Authorization: Bearer</c>); null for none. The key itself is never logged.</summary>
     public string? ApiKeyVariable { get; init; }
 
     /// <summary>
-    /// A name for what serves the model (e.g. <c>lab-cluster</c>, <c>openai</c>), recorded as <see cref="Models.ModelIdentity.Source"/>
-    /// and so part of every item key: it keeps apart results of one model name served by different deployments.
-    /// Null gives <c>remote</c>. The endpoints themselves are recorded in the identity's properties but are not part
-    /// of the key, so a fleet can grow or shrink between reruns without rescoring what is stored.
+    /// A name for what serves the model (e.g. <c>lab-cluster-q8</c>, <c>openai</c>), in the model's fingerprint and so in
+    /// every item key in place of the endpoints: servers given the same deployment name share cached results, so a fleet
+    /// can grow or shrink between reruns without rescoring what is stored. Give each deployment that may differ (another
+    /// quantisation, another server version) its own name. Null: the endpoints themselves are in the fingerprint, so
+    /// results are shared only with runs against exactly the same servers.
     /// </summary>
     public string? Deployment { get; init; }
 
@@ -29,7 +37,7 @@ public sealed record RemoteModelOptions(string Backend, IReadOnlyList<Uri> Endpo
     public int MaxInFlight { get; init; } = 16;
 
     /// <summary>Prompts per request for backends that accept a prompt array (<c>openai-completions</c>, <c>vllm</c>, <c>sglang</c>).</summary>
-    public int BatchSize { get; init; } = 8;
+    public int PromptsPerRequest { get; init; } = 8;
 
     /// <summary><c>top_logprobs</c> asked of a chat API (<c>chat-logprobs</c>); OpenAI allows at most 20.</summary>
     public int TopLogProbs { get; init; } = 20;
@@ -49,7 +57,7 @@ public sealed record RemoteModelOptions(string Backend, IReadOnlyList<Uri> Endpo
     /// <summary>Longest sampled reply, in tokens (<c>chat-sample</c>).</summary>
     public int MaxAnswerTokens { get; init; } = 16;
 
-    /// <summary>Optional system message for the chat backends (it changes the numbers, so it is part of <see cref="IRemoteLanguageModel.ScorerOptions"/>).</summary>
+    /// <summary>Optional system message for the chat backends (it changes the numbers, so it is in the model's fingerprint).</summary>
     public string? SystemPrompt { get; init; }
 
     /// <summary>Time allowed for one HTTP attempt, response body included.</summary>

@@ -11,17 +11,16 @@ public sealed class LlamaModelConsistencyTests(TinyModels models)
 {
     private const double Tolerance = 1e-4;
 
-    private static ScoringRequest WvsShaped()
+    private static OptionRequest WvsShaped()
     {
         string[] answers = [" Strongly agree", " agree", " disagree", " Strongly disagree"];
-        return new ScoringRequest("The answer is important to people. How important is the country?", [
-            new(" In Japan people answer:", answers),
-            new(" In France people answer:", answers),
-            new(" In the country people answer:", [.. answers, " no", " yes"]),
-        ]);
+        return Requests.Tree("The answer is important to people. How important is the country?",
+            (" In Japan people answer:", answers),
+            (" In France people answer:", answers),
+            (" In the country people answer:", [.. answers, " no", " yes"]));
     }
 
-    private async Task<ScoringResult> Score(LlamaModelOptions options, bool exact = true)
+    private async Task<LikelihoodResult> Score(LlamaModelOptions options, bool exact = true)
     {
         var baseOptions = exact ? TinyModels.Exact : new LlamaModelOptions { ContextSize = 512 };
         await using var model = await LlamaModel.OpenAsync(models.Gqa, options with { F32KvCache = baseOptions.F32KvCache, ContextSize = options.ContextSize ?? baseOptions.ContextSize },
@@ -29,15 +28,15 @@ public sealed class LlamaModelConsistencyTests(TinyModels models)
         return await model.ScoreAsync(WvsShaped(), TestContext.Current.CancellationToken);
     }
 
-    private static void ShouldAgree(ScoringResult actual, ScoringResult expected)
+    private static void ShouldAgree(LikelihoodResult actual, LikelihoodResult expected)
     {
         actual.Branches.Count.ShouldBe(expected.Branches.Count);
         for (var b = 0; b < expected.Branches.Count; b++)
         {
-            for (var c = 0; c < expected.Branches[b].Continuations.Count; c++)
+            for (var c = 0; c < expected.Branches[b].Count; c++)
             {
-                var x = actual.Branches[b].Continuations[c];
-                var y = expected.Branches[b].Continuations[c];
+                var x = actual.Branches[b][c];
+                var y = expected.Branches[b][c];
                 x.Tokens.Select(t => t.Id).ShouldBe(y.Tokens.Select(t => t.Id));
                 for (var t = 0; t < y.Tokens.Count; t++)
                 {
@@ -79,7 +78,7 @@ public sealed class LlamaModelConsistencyTests(TinyModels models)
         // 256 cells (llama.cpp's smallest context here) cannot hold twelve continuations of about 40 byte tokens
         // each at once, so the scorer must run them in several groups over the same decoded prefix.
         var answers = Enumerable.Range(0, 12).Select(i => $" answer {i}: " + new string((char)('a' + i), 30) + " 123").ToArray();
-        var request = new ScoringRequest("The answer is important.", [new(" In Japan", answers[..6]), new(" In France", answers[6..])]);
+        var request = Requests.Tree("The answer is important.", (" In Japan", answers[..6]), (" In France", answers[6..]));
         var options = TinyModels.Exact with { ContextSize = 256 };
         await using var shared = await LlamaModel.OpenAsync(models.Gqa, options, TestContext.Current.CancellationToken);
         await using var naive = await LlamaModel.OpenAsync(models.Gqa, options with { Naive = true }, TestContext.Current.CancellationToken);
@@ -88,7 +87,7 @@ public sealed class LlamaModelConsistencyTests(TinyModels models)
         var a = await shared.ScoreAsync(request, TestContext.Current.CancellationToken);
         var b = await naive.ScoreAsync(request, TestContext.Current.CancellationToken);
 
-        a.Branches[0].Continuations[0].TokenCount.ShouldBeGreaterThan(30);
+        a.Branches[0][0].TokenCount.ShouldBeGreaterThan(30);
         ShouldAgree(a, b);
     }
 

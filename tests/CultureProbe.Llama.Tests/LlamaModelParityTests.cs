@@ -23,21 +23,20 @@ public sealed class LlamaModelParityTests(TinyModels models)
         var path = PathOf(name);
         var reference = new ReferenceLlama(path);
         await using var model = await LlamaModel.OpenAsync(path, TinyModels.Exact, TestContext.Current.CancellationToken);
-        var request = new ScoringRequest("The answer is important. In Japan people", [
-            new(" agree", [" yes", " no", " Strongly agree", "xyz q"]),
-            new(" disagree. Answer:", [" yes", " Strongly disagree"]),
-        ]);
+        var request = Requests.Tree("The answer is important. In Japan people",
+            (" agree", [" yes", " no", " Strongly agree", "xyz q"]),
+            (" disagree. Answer:", [" yes", " Strongly disagree"]));
 
         var result = await model.ScoreAsync(request, TestContext.Current.CancellationToken);
 
         for (var b = 0; b < request.Branches.Count; b++)
         {
             var branch = request.Branches[b];
-            for (var c = 0; c < branch.Continuations.Count; c++)
+            for (var c = 0; c < branch.Choices.Count; c++)
             {
-                var joint = model.Tokenize(request.Prefix + branch.Suffix + branch.Continuations[c]);
+                var joint = model.Tokenize(request.Prefix + branch.Suffix + branch.Choices[c].Text);
                 var expected = reference.LogProbs(joint);
-                var score = result.Branches[b].Continuations[c];
+                var score = result.Branches[b][c];
                 score.Tokens.Count.ShouldBeGreaterThan(0);
                 var first = joint.Length - score.Tokens.Count;
                 for (var t = 0; t < score.Tokens.Count; t++)

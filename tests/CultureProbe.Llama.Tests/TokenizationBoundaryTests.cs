@@ -8,8 +8,8 @@ public sealed class TokenizationBoundaryTests(TinyModels models)
     private async Task<(LlamaModel Model, ContinuationScore Score)> ScoreOne(string context, string continuation)
     {
         var model = await LlamaModel.OpenAsync(models.Gqa, TinyModels.Exact, TestContext.Current.CancellationToken);
-        var result = await model.ScoreAsync(ScoringRequest.Single(context, [continuation]), TestContext.Current.CancellationToken);
-        return (model, result.Branches[0].Continuations[0]);
+        var result = await model.ScoreAsync(OptionRequest.Single(context, [continuation]), TestContext.Current.CancellationToken);
+        return (model, result.Branches[0][0]);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CultureProbe.Analysis;
+using CultureProbe.Backends;
 using CultureProbe.Llama;
 using CultureProbe.Llama.Gguf;
 using CultureProbe.Probing;
@@ -47,16 +48,15 @@ internal static class DemoCommand
             console.MarkupLine($"2. tiny random Llama model (random weights, knows nothing) -> {Markup.Escape(modelPath)}");
 
             var spec = new ProbeSpec(bank.Select(DemoQuestions).Where(q => q.IsOrdinal).ToArray(), countries, PromptTemplateSet.BuiltIn().Default("en"), AnswerFormat.LetterAndText);
-            using var store = ResultStore.Open(Path.Combine(folder, "results.db"));
-            await using var model = await LlamaModel.OpenAsync(modelPath, new LlamaModelOptions { F32KvCache = true }, cancellationToken).ConfigureAwait(false);
-            var probeModel = new ProbeModel(RunCommand.ModelInfoFor("tiny-random-llama", modelPath, model.Identity, [], chat: false), model, "chat=0;kv=f32");
-            var summary = await RunCommand.RunWithProgressAsync(console, new ProbeRunner(pack, store), spec, probeModel, cancellationToken).ConfigureAwait(false);
+            var job = new ProbeJob(pack, bank, CountryTable.Default, [spec],
+                [new ModelRequest(modelPath, LlamaBackend.Definition.Name, "tiny-random-llama")],
+                BackendSettings.Empty.With(new LlamaModelOptions { F32KvCache = true }),
+                [], LikelihoodNormalization.None, new AlignmentOptions(BootstrapResamples: 500), Path.Combine(folder, "results.db"));
+            var outcome = await new ProbeService(Backends.Registry).RunAsync(job, new ProbeConsole(console), cancellationToken).ConfigureAwait(false);
+            var summary = outcome.Models[0].Runs[0];
             console.MarkupLine($"3. probed {spec.Questions.Count} questions × {countries.Count} countries with Kim & Baek's prompt: {summary.Scored} scored, {summary.Reused} reused from the store, {summary.Failed} failed, in {summary.Elapsed.TotalSeconds:F1} s");
 
-            var results = ResultsBuilder.Build(spec, [probeModel], pack, store, CountryTable.Default, bank, LikelihoodNormalization.None, new AlignmentOptions(BootstrapResamples: 500), out _);
-            ResultsFiles.WriteAll(results, folder);
-            var report = ReportOutput.WriteReport(results, folder, new ReportOptions(Title: "CultureProbe demo (synthetic)"));
-            SummaryTable.Write(console, results);
+            var report = RunOutput.Write(console, outcome.Results[0], folder, new ReportOptions(Title: "CultureProbe demo (synthetic)"));
             console.MarkupLine($"4. [bold]report:[/] {Markup.Escape(report)}");
             console.MarkupLine($"   tables: {Markup.Escape(Path.Combine(folder, ResultsFiles.AlignmentCsv))}, {Markup.Escape(Path.Combine(folder, ResultsFiles.ItemsCsv))}");
             console.MarkupLine("[bold yellow]SYNTHETIC[/]: a random model is expected to score near zero; the figures show the method, not a finding.");

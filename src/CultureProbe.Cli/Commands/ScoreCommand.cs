@@ -1,8 +1,8 @@
-using CultureProbe.Models;
 using System.CommandLine;
 using System.Globalization;
+using CultureProbe.Backends;
 using CultureProbe.Llama;
-using CultureProbe.Llama.Scoring;
+using CultureProbe.Models;
 using Spectre.Console;
 
 namespace CultureProbe.Cli.Commands;
@@ -16,72 +16,49 @@ internal static class ScoreCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "GGUF model file, or with --backend the served model's name.", Required = true };
-        var remote = new RemoteOptions();
+        var modelOptions = new ModelOptions();
         var context = new Option<string>("--context") { Description = "Text before the continuations.", DefaultValueFactory = _ => "" };
         var continuations = new Option<string[]>("--continuation") { Description = "A continuation to score (repeat the option for several).", AllowMultipleArgumentsPerToken = false };
-        var tokenIds = new Option<string?>("--token-ids") { Description = "Score an exact token sequence instead, e.g. \"1 300 271\": every position after the first." };
-        var chat = new Option<bool>("--chat") { Description = "Wrap the context in the model's chat template (user turn; the continuation starts the assistant turn)." };
-        var naive = new Option<bool>("--naive") { Description = "Score every continuation from scratch instead of sharing the context's KV cache." };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads (default: physical cores)." };
+        var tokenIds = new Option<string?>("--token-ids") { Description = "Score an exact token sequence instead, e.g. \"1 300 271\": every position after the first (local models)." };
+        var naive = new Option<bool>("--naive") { Description = "Score every continuation from scratch instead of sharing the context's KV cache (local models)." };
         var format = CommonOptions.Format("table", "table", "json");
         var command = new Command("score", "Score continuations of a context (or an exact token sequence) with a local GGUF model or a server: tokens, per-token log-probabilities, their sum and whether each was the greedy choice.")
         {
-            model, context, continuations, tokenIds, chat, naive, threads, format,
+            model, context, continuations, tokenIds, naive, format,
         };
-        foreach (var option in remote.All)
+        foreach (var option in modelOptions.All)
         {
             command.Options.Add(option);
         }
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            var options = new LlamaModelOptions
-            {
-                F32KvCache = true,
-                Chat = parse.GetValue(chat),
-                Naive = parse.GetValue(naive),
-                Threads = parse.GetValue(threads),
-            };
-            if (remote.IsRemote(parse))
-            {
-                var texts0 = parse.GetValue(continuations) ?? [];
-                if (parse.GetValue(tokenIds) is not null || texts0.Length == 0)
-                {
-                    throw new InputException("with --backend, give --context and at least one --continuation (token ids are for local models)");
-                }
-                var served = remote.Create(parse, parse.GetValue(model)!);
-                try
-                {
-                    var result = served.ScoreAsync(ScoringRequest.Single(parse.GetValue(context) ?? "", texts0)).GetAwaiter().GetResult();
-                    var remoteReport = ScoreTextReport.From(result, parse.GetValue(context) ?? "");
-                    if (parse.GetValue(format) == "json")
-                    {
-                        output.WriteLine(ScoreJson.Serialize(remoteReport));
-                    }
-                    else
-                    {
-                        WriteText(output, remoteReport);
-                    }
-                    return Program.ExitOk;
-                }
-                finally
-                {
-                    served.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                }
-            }
-            var path = Path.GetFullPath(parse.GetValue(model)!);
-            var ids = parse.GetValue(tokenIds);
+            var backend = Backends.Registry.Get(modelOptions.BackendName(parse));
+            var source = new ModelSource(parse.GetValue(model)!, modelOptions.Settings(parse, o => o with { Naive = parse.GetValue(naive) }));
+            backend.Validate(source);
+            var ids = parse.GetValue(tokenIds) is { } idText ? ParseTokenIds(idText) : null;
             var texts = parse.GetValue(continuations) ?? [];
-            var json = parse.GetValue(format) == "json";
-            try
+            if (ids is not null && texts.Length > 0)
             {
+                throw new InputException("give either --token-ids or --continuation, not both");
+            }
+            if (ids is null && texts.Length == 0)
+            {
+                throw new InputException("give at least one --continuation, or --token-ids");
+            }
+            if (backend.Method.Measures() != MeasurementKind.LogLikelihood)
+            {
+                throw new InputException($"score reports log-likelihoods, but backend {backend.Name} measures {backend.Method.WireName()} (shares of answer options); use 'cultureprobe run' with it");
+            }
+            var opened = await backend.OpenAsync(source, cancellationToken).ConfigureAwait(false);
+            await using (opened.ConfigureAwait(false))
+            {
+                var json = parse.GetValue(format) == "json";
                 if (ids is not null)
                 {
-                    if (texts.Length > 0)
-                    {
-                        throw new InputException("give either --token-ids or --continuation, not both");
-                    }
-                    var report = LlamaScoring.ScoreTokenIdsAsync(path, LlamaScoring.ParseTokenIds(ids), options).GetAwaiter().GetResult();
+                    var scorer = opened as ITokenSequenceScorer
+                        ?? throw new InputException($"--token-ids needs a backend that takes token ids (llama); {backend.Name} takes text");
+                    var report = ScoreTokensReport.From(await scorer.ScoreTokensAsync(ids, cancellationToken).ConfigureAwait(false), Engine(opened));
                     if (json)
                     {
                         output.WriteLine(ScoreJson.Serialize(report));
@@ -92,11 +69,10 @@ internal static class ScoreCommand
                     }
                     return Program.ExitOk;
                 }
-                if (texts.Length == 0)
-                {
-                    throw new InputException("give at least one --continuation, or --token-ids");
-                }
-                var textReport = LlamaScoring.ScoreTextAsync(path, parse.GetValue(context) ?? "", texts, options).GetAwaiter().GetResult();
+                var likelihood = (ILikelihoodModel)opened;
+                var contextText = parse.GetValue(context) ?? "";
+                var result = await likelihood.ScoreAsync(OptionRequest.Single(contextText, texts), cancellationToken).ConfigureAwait(false);
+                var textReport = ScoreTextReport.From(likelihood, result, contextText);
                 if (json)
                 {
                     output.WriteLine(ScoreJson.Serialize(textReport));
@@ -107,14 +83,29 @@ internal static class ScoreCommand
                 }
                 return Program.ExitOk;
             }
-            catch (LlamaRuntimeException e)
-            {
-                parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
-                return Program.ExitRunFailed;
-            }
         });
         return command;
     }
+
+    /// <summary>Parses token ids separated by spaces or commas, e.g. <c>"1 300 271"</c>.</summary>
+    /// <exception cref="InputException">A part is not a non-negative integer, or there are fewer than two ids.</exception>
+    internal static IReadOnlyList<int> ParseTokenIds(string text)
+    {
+        var parts = text.Split([' ', ',', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        var ids = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out ids[i]))
+            {
+                throw new InputException($"--token-ids: '{parts[i]}' (item {i + 1}) is not a non-negative integer token id");
+            }
+        }
+        return ids.Length >= 2
+            ? ids
+            : throw new InputException($"--token-ids needs at least two ids (the first is only context); got {ids.Length}");
+    }
+
+    private static string Engine(IProbeModel model) => model is LlamaModel llama ? llama.Engine : model.Identity.Backend;
 
     private static string F(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 

@@ -19,7 +19,7 @@ internal static class StudyCommand
     {
         var packs = new Option<FileInfo[]>("--pack") { Description = "Survey pack(s); repeat to combine, e.g. WVS-7 and the joint EVS/WVS file (Denmark, Portugal). A country is taken from the first pack that has it.", Required = true, AllowMultipleArgumentsPerToken = false };
         var models = new Option<string[]>("--model") { Description = "GGUF model file, or with --backend the served model's name (repeat for several).", Required = true, AllowMultipleArgumentsPerToken = false };
-        var remote = new RemoteOptions();
+        var modelOptions = new ModelOptions();
         var modelIds = new Option<string[]>("--model-id") { Description = "Id of each --model, in the same order (default: the file name).", AllowMultipleArgumentsPerToken = false };
         var cards = new Option<DirectoryInfo?>("--cards") { Description = "Model cards (family for the regression), matched by model id." };
         var languages = new Option<string>("--languages") { Description = "Prompt languages, each asked about its country (da=DNK, nl=NLD, pt=PRT, en=USA); override a country with lang=ISO3, e.g. en=GBR.", DefaultValueFactory = _ => "da,nl,pt,en" };
@@ -30,12 +30,11 @@ internal static class StudyCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the study's tables, JSON and report.", Required = true };
         var cache = new Option<FileInfo?>("--cache") { Description = "Result store to share (default: results.db in --out)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the split-half draws and bootstraps.", DefaultValueFactory = _ => 0 };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads (default: physical cores)." };
         var command = new Command("study", "Multilingual study (Rystrøm, Kirk & Hale 2025): models × languages × templates × questions; alignment per template, self-consistency, US-centric bias and mixed-effects regressions.")
         {
-            packs, models, modelIds, cards, languages, templates, questions, capability, answerFormat, output, cache, seed, threads,
+            packs, models, modelIds, cards, languages, templates, questions, capability, answerFormat, output, cache, seed,
         };
-        foreach (var option in remote.All)
+        foreach (var option in modelOptions.All)
         {
             command.Options.Add(option);
         }
@@ -49,54 +48,25 @@ internal static class StudyCommand
             var specs = studyLanguages.SelectMany(l => MultilingualStudy.Specs([l], FilterTemplates(selection, templateSet, l.Language), templateSet, parse.GetValue(questions)!, CommonOptions.Parse<AnswerFormat>("--answer-format", parse.GetValue(answerFormat)))).ToArray();
             var capabilities = parse.GetValue(capability) is { } file ? ReadCapability(file.FullName) : new Dictionary<(string, string), double>();
             var folder = parse.GetValue(output)!.FullName;
+            var job = new ProbeJob(
+                pack, QuestionBankLoader.Default, CountryTable.Default, specs.Select(s => s.Spec).ToArray(),
+                RunCommand.Requests(parse.GetValue(models)!, parse.GetValue(modelIds) ?? [], modelOptions.BackendName(parse)),
+                modelOptions.Settings(parse),
+                parse.GetValue(cards) is { } cardFolder ? ModelCard.LoadFolder(cardFolder.FullName) : [],
+                LikelihoodNormalization.None,
+                new AlignmentOptions(0, parse.GetValue(seed)),
+                parse.GetValue(cache)?.FullName ?? Path.Combine(folder, "results.db"));
+            var service = new ProbeService(Backends.Registry);
+            service.Validate(job);
             Directory.CreateDirectory(folder);
-            var paths = parse.GetValue(models)!;
-            var ids = parse.GetValue(modelIds) ?? [];
-            if (ids.Length > 0 && ids.Length != paths.Length)
-            {
-                throw new InputException($"--model-id: give one id per --model ({paths.Length}), found {ids.Length}");
-            }
-            var cardList = parse.GetValue(cards) is { } cardFolder ? ModelCard.LoadFolder(cardFolder.FullName) : [];
             var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
             foreach (var language in skipped)
             {
                 console.MarkupLine($"[yellow]warning:[/] language {Markup.Escape(language)} is left out");
             }
-            using var store = ResultStore.Open(parse.GetValue(cache)?.FullName ?? Path.Combine(folder, "results.db"));
-            var runner = new ProbeRunner(pack, store);
-            var runs = new List<(StudyLanguage, ProbeSpec, ProbeResults)>();
-            var options = new LlamaModelOptions { F32KvCache = true, Threads = parse.GetValue(threads) };
-            console.MarkupLine($"{specs.Length} (language, template) prompts sets × {paths.Length} model(s); languages {string.Join(", ", studyLanguages.Select(l => $"{l.Language}→{l.Country.Iso3}"))}");
-            var probeModels = new List<ProbeModel>();
-            for (var m = 0; m < paths.Length; m++)
-            {
-                if (remote.IsRemote(parse))
-                {
-                    await using var served = remote.Create(parse, paths[m]);
-                    var servedModel = remote.ProbeModelFor(parse, served, paths[m], ids.Length > 0 ? ids[m] : null, cardList);
-                    probeModels.Add(servedModel);
-                    foreach (var (language, spec) in specs)
-                    {
-                        await RunCommand.RunWithProgressAsync(console, runner, remote.ForServers(parse, spec), servedModel, cancellationToken).ConfigureAwait(false);
-                    }
-                    continue;
-                }
-                var path = Path.GetFullPath(paths[m]);
-                await using var model = await LlamaModel.OpenAsync(path, options, cancellationToken).ConfigureAwait(false);
-                var id = ids.Length > 0 ? ids[m] : Path.GetFileNameWithoutExtension(path);
-                var probeModel = new ProbeModel(RunCommand.ModelInfoFor(id, path, model.Identity, cardList, chat: false), model, "chat=0;kv=f32");
-                probeModels.Add(probeModel);
-                foreach (var (language, spec) in specs)
-                {
-                    await RunCommand.RunWithProgressAsync(console, runner, spec, probeModel, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            foreach (var (language, spec) in specs)
-            {
-                var bank = QuestionBankTranslations.ForLanguage(language.Language);
-                var results = ResultsBuilder.Build(spec, probeModels, pack, store, CountryTable.Default, bank, LikelihoodNormalization.None, new AlignmentOptions(0, parse.GetValue(seed)), out _);
-                runs.Add((language, spec, results));
-            }
+            console.MarkupLine($"{specs.Length} (language, template) prompts sets × {job.Models.Count} model(s); languages {string.Join(", ", studyLanguages.Select(l => $"{l.Language}→{l.Country.Iso3}"))}");
+            var outcome = await service.RunAsync(job, new ProbeConsole(console), cancellationToken).ConfigureAwait(false);
+            var runs = specs.Select((s, i) => (s.Language, s.Spec, outcome.Results[i])).ToArray();
             var study = MultilingualStudy.Analyse(runs, pack, capabilities, parse.GetValue(seed));
             WriteOutputs(study, folder);
             var report = Path.Combine(folder, "study_report.html");

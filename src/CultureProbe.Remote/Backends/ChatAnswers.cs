@@ -1,34 +1,13 @@
 using System.Text.RegularExpressions;
+using CultureProbe.Models;
 
 namespace CultureProbe.Remote.Backends;
-
-/// <summary>An answer option as a chat backend sees it: its key (the letter) and its label.</summary>
-/// <param name="Key">The text before <c>") "</c>, e.g. <c>A</c>; null when the continuation has no key.</param>
-/// <param name="Label">The text after <c>") "</c>, or the whole trimmed continuation when there is no key.</param>
-internal sealed record ChatOption(string? Key, string Label)
-{
-    /// <summary>Reads a continuation such as <c>" A) Very important"</c>, <c>"A"</c> or <c>" Very important"</c>.</summary>
-    public static ChatOption Parse(string continuation)
-    {
-        var text = continuation.Trim();
-        var close = text.IndexOf(')', StringComparison.Ordinal);
-        if (close > 0 && close <= 3 && text[..close].All(char.IsLetterOrDigit))
-        {
-            return new ChatOption(text[..close], text[(close + 1)..].Trim());
-        }
-        if (text.Length is > 0 and <= 2 && text.All(char.IsLetterOrDigit))
-        {
-            return new ChatOption(text, "");
-        }
-        return new ChatOption(null, text);
-    }
-}
 
 /// <summary>Maps a chat reply (or a top-logprobs token) to an option.</summary>
 internal static partial class ChatAnswers
 {
     /// <summary>The option a first-token candidate names (<c>"A"</c>, <c>" A"</c>, <c>"(A"</c>, <c>"A)"</c>), or -1.</summary>
-    public static int KeyOfToken(string token, IReadOnlyList<ChatOption> options)
+    public static int KeyOfToken(string token, IReadOnlyList<AnswerChoice> options)
     {
         var key = token.Trim().TrimStart('(', '[').TrimEnd(')', ']', '.', ':');
         for (var i = 0; i < options.Count; i++)
@@ -46,7 +25,7 @@ internal static partial class ChatAnswers
     /// <c>(A)</c>, <c>A.</c>, <c>Answer: A</c>, <c>A) label</c>), else by a label the reply is or starts with
     /// (case-insensitive; the longest such label when several fit).
     /// </summary>
-    public static int Parse(string reply, IReadOnlyList<ChatOption> options)
+    public static int Parse(string reply, IReadOnlyList<AnswerChoice> options)
     {
         var text = reply.Trim();
         var match = KeyPattern().Match(text);

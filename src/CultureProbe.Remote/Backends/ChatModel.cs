@@ -5,33 +5,28 @@ using CultureProbe.Remote.Transport;
 
 namespace CultureProbe.Remote.Backends;
 
-/// <summary>Shared by the chat backends: one chat request per branch, the branch's context as the user message.</summary>
-internal abstract class ChatModel(string backend, RemoteModelOptions options, RemoteTransport transport) : RemoteModel(backend, options, transport)
+/// <summary>Shared by the chat backends: one chat request per branch, the branch's prompt as the user message; they measure option shares.</summary>
+internal abstract class ChatModel(RemoteModelOptions options, RemoteTransport transport) : RemoteModel(options, transport), IOptionShareModel
 {
-    /// <summary>
-    /// Smallest probability written for an option (log ≈ −27.6), so that an option never chosen keeps a
-    /// finite log-probability; softmax over the log-shares then gives back every share to within 1e-12.
-    /// </summary>
-    public const double ProbabilityFloor = 1e-12;
+    public override PromptStyle PromptStyle => PromptStyle.Chat;
 
-    protected static IReadOnlyList<ChatOption> OptionsOf(ScoringBranch branch, bool keysRequired)
+    public Task<ShareResult> MeasureSharesAsync(OptionRequest request, CancellationToken cancellationToken = default)
     {
-        var options = branch.Continuations.Select(ChatOption.Parse).ToArray();
-        if (keysRequired && options.Any(o => o.Key is null))
+        CheckRequest(request);
+        foreach (var branch in request.Branches)
         {
-            throw new InputException("chat-logprobs needs lettered answers (\" A) label\"): use the letter-and-text or letter answer format");
+            CheckChoices(branch.Choices);
         }
-        if (options.Any(o => o.Key is null && o.Label.Length == 0))
-        {
-            throw new InputException("an empty answer option cannot be recognised in a chat reply");
-        }
-        var keys = options.Where(o => o.Key is not null).Select(o => o.Key!).ToArray();
-        if (keys.Distinct(StringComparer.Ordinal).Count() != keys.Length)
-        {
-            throw new InputException($"answer keys repeat ({string.Join(", ", keys)}): a chat reply could not tell the options apart");
-        }
-        return options;
+        return MeasureAsync(request, cancellationToken);
     }
+
+    protected abstract Task<ShareResult> MeasureAsync(OptionRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Whether every option must carry a letter (top-logprobs reads the letter's probability).</summary>
+    protected virtual bool KeysRequired => false;
+
+    protected override IEnumerable<(string Name, string Value)> NumberSettings(RemoteModelOptions options) =>
+        string.IsNullOrEmpty(options.SystemPrompt) ? [] : [("system_prompt", options.SystemPrompt)];
 
     protected void WriteMessages(Utf8JsonWriter w, string context)
     {
@@ -51,10 +46,22 @@ internal abstract class ChatModel(string backend, RemoteModelOptions options, Re
         w.WriteEndArray();
     }
 
-    protected string SystemPart => string.IsNullOrEmpty(Options.SystemPrompt) ? "" : " system=" + JsonSerializer.Serialize(Options.SystemPrompt);
-
-    protected static ContinuationScore ShareScore(string continuation, double probability, bool top) =>
-        new(continuation, [], Math.Log(Math.Max(probability, ProbabilityFloor)), top);
-
     protected static string F(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private void CheckChoices(IReadOnlyList<AnswerChoice> choices)
+    {
+        if (KeysRequired && choices.Any(c => c.Key is null))
+        {
+            throw new InputException($"{Options.Backend} reads the probability of each option's letter, but the prompt lists the options without letters; use a template that lists letters");
+        }
+        if (choices.Any(c => c.Key is null && c.Label.Trim().Length == 0))
+        {
+            throw new InputException("an answer option without a letter or a label cannot be recognised in a chat reply");
+        }
+        var keys = choices.Where(c => c.Key is not null).Select(c => c.Key!).ToArray();
+        if (keys.Distinct(StringComparer.Ordinal).Count() != keys.Length)
+        {
+            throw new InputException($"answer letters repeat ({string.Join(", ", keys)}): a chat reply could not tell the options apart");
+        }
+    }
 }

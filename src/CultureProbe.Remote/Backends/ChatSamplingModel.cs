@@ -11,20 +11,35 @@ namespace CultureProbe.Remote.Backends;
 /// parsed replies. Unparseable replies are counted and reported, never spread over the options.
 /// </summary>
 internal sealed class ChatSamplingModel(RemoteModelOptions options, RemoteTransport transport)
-    : ChatModel(RemoteModelFactory.ChatSample, options, transport)
+    : ChatModel(options, transport)
 {
+    /// <summary>The <c>chat-sample</c> backend.</summary>
+    public static RemoteBackend Backend { get; } = new(
+        "chat-sample", ScoringMethod.ChatSampling, "a chat API: N replies sampled at temperature T with a seed, each read as an option by letter or label", openAiStyle: true,
+        (options, transport) => new ChatSamplingModel(options, transport));
+
     private int PerRequest => Math.Clamp(Options.SamplesPerRequest ?? Options.Samples, 1, Options.Samples);
 
     public override ScoringMethod Method => ScoringMethod.ChatSampling;
 
-    public override string ScorerOptions =>
-        $"chat-sample seed={Options.Seed.ToString(CultureInfo.InvariantCulture)} temperature={F(Options.Temperature)} n={Options.Samples} per_request={PerRequest} max_tokens={Options.MaxAnswerTokens}{SystemPart}";
+    /// <summary>
+    /// Sampled shares change with every sampling setting, so each is in the fingerprint: a stored sampled result is
+    /// reused only under the same seed, temperature, N, replies per request, reply length and system prompt.
+    /// </summary>
+    protected override IEnumerable<(string Name, string Value)> NumberSettings(RemoteModelOptions options) =>
+    [
+        ("seed", options.Seed.ToString(CultureInfo.InvariantCulture)),
+        ("temperature", F(options.Temperature)),
+        ("samples", options.Samples.ToString(CultureInfo.InvariantCulture)),
+        ("samples_per_request", Math.Clamp(options.SamplesPerRequest ?? options.Samples, 1, options.Samples).ToString(CultureInfo.InvariantCulture)),
+        ("max_answer_tokens", options.MaxAnswerTokens.ToString(CultureInfo.InvariantCulture)),
+        .. base.NumberSettings(options),
+    ];
 
-    protected override string Engine => $"chat-sampling {ScorerOptions}";
+    private string Engine => $"chat-sampling seed={Options.Seed.ToString(CultureInfo.InvariantCulture)} temperature={F(Options.Temperature)} n={Options.Samples} per_request={PerRequest} max_tokens={Options.MaxAnswerTokens}";
 
-    protected override async Task<(IReadOnlyList<BranchScores> Branches, string? Engine)> ScoreBranchesAsync(ScoringRequest request, CancellationToken cancellationToken)
+    protected override async Task<ShareResult> MeasureAsync(OptionRequest request, CancellationToken cancellationToken)
     {
-        var optionSets = request.Branches.Select(b => OptionsOf(b, keysRequired: false)).ToArray();
         var units = new List<(int Branch, int Index, int N)>();
         for (var b = 0; b < request.Branches.Count; b++)
         {
@@ -48,7 +63,7 @@ internal sealed class ChatSamplingModel(RemoteModelOptions options, RemoteTransp
             return Transport.PostAsync("/v1/chat/completions", body, ParseReplies, token);
         }, cancellationToken).ConfigureAwait(false);
 
-        var branches = new BranchScores[request.Branches.Count];
+        var branches = new OptionShares[request.Branches.Count];
         var unparseableTotal = 0;
         for (var b = 0; b < branches.Length; b++)
         {
@@ -65,11 +80,11 @@ internal sealed class ChatSamplingModel(RemoteModelOptions options, RemoteTransp
                 }
                 texts.AddRange(replies[u]);
             }
-            var (scores, unparseable, details) = Tally(request.Branches[b].Continuations, optionSets[b], texts, Options);
-            branches[b] = new BranchScores(scores, details);
+            var (shares, unparseable, details) = Tally(request.Branches[b].Choices, texts, Options);
+            branches[b] = new OptionShares(shares, details);
             unparseableTotal += unparseable;
         }
-        return (branches, $"{Engine}; unparseable {unparseableTotal} of {Options.Samples * branches.Length}");
+        return new ShareResult(branches, $"{Engine}; unparseable {unparseableTotal} of {Options.Samples * branches.Length}");
     }
 
     internal static ParsedResponse<IReadOnlyList<string>> ParseReplies(JsonElement root)
@@ -87,8 +102,9 @@ internal sealed class ChatSamplingModel(RemoteModelOptions options, RemoteTransp
         return new(texts, JsonReading.Count(usage, "prompt_tokens"), JsonReading.Count(usage, "completion_tokens"));
     }
 
-    internal static (ContinuationScore[] Scores, int Unparseable, string Details) Tally(
-        IReadOnlyList<string> continuations, IReadOnlyList<ChatOption> options, IReadOnlyList<string> replies, RemoteModelOptions settings)
+    /// <summary>Each option's share of the replies that name an option; unparseable replies are counted, never spread over the options.</summary>
+    internal static (double[] Shares, int Unparseable, string Details) Tally(
+        IReadOnlyList<AnswerChoice> options, IReadOnlyList<string> replies, RemoteModelOptions settings)
     {
         var counts = new int[options.Count];
         var unparseable = 0;
@@ -109,8 +125,7 @@ internal sealed class ChatSamplingModel(RemoteModelOptions options, RemoteTransp
         {
             throw new RemoteResponseException($"none of the {replies.Count} sampled replies names an option (first: {PromptAlignment.Quote(replies.FirstOrDefault() ?? "")})");
         }
-        var most = counts.Max();
-        var scores = continuations.Select((c, k) => ShareScore(c, (double)counts[k] / parsed, counts[k] == most)).ToArray();
+        var shares = counts.Select(c => (double)c / parsed).ToArray();
         var details = JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["method"] = "chat-sampling",
@@ -121,6 +136,6 @@ internal sealed class ChatSamplingModel(RemoteModelOptions options, RemoteTransp
             ["unparseable"] = unparseable,
             ["counts"] = counts,
         });
-        return (scores, unparseable, details);
+        return (shares, unparseable, details);
     }
 }

@@ -10,21 +10,27 @@ namespace CultureProbe.Remote.Backends;
 /// <c>top_logprobs: K</c>; an option's probability is the mass of the first-token candidates that name its
 /// letter. Options missing from the top K get min(least listed probability, leftover mass / number missing),
 /// as OpinionQA (Santurkar et al., 2023) did; how many were imputed, and with how much mass, is reported in
-/// <see cref="BranchScores.Details"/> and the result's engine text. <see cref="ContinuationScore.Sum"/> is the
-/// log of that probability, so the core's softmax renormalises them.
+/// <see cref="OptionShares.Details"/> and the result's engine text. The shares are normalised over the options by the core.
 /// </summary>
 internal sealed class ChatTopLogProbsModel(RemoteModelOptions options, RemoteTransport transport)
-    : ChatModel(RemoteModelFactory.ChatLogProbs, options, transport)
+    : ChatModel(options, transport)
 {
+    /// <summary>The <c>chat-logprobs</c> backend.</summary>
+    public static RemoteBackend Backend { get; } = new(
+        "chat-logprobs", ScoringMethod.ChatTopLogProbs, "a chat API's top log-probabilities of the reply's first token, read as the options' letters", openAiStyle: true,
+        (options, transport) => new ChatTopLogProbsModel(options, transport));
+
     public override ScoringMethod Method => ScoringMethod.ChatTopLogProbs;
 
-    public override string ScorerOptions => $"chat-logprobs top_logprobs={Options.TopLogProbs}{SystemPart}";
+    protected override bool KeysRequired => true;
 
-    protected override string Engine => $"chat-top-logprobs top_logprobs={Options.TopLogProbs}";
+    protected override IEnumerable<(string Name, string Value)> NumberSettings(RemoteModelOptions options) =>
+        [("top_logprobs", options.TopLogProbs.ToString(CultureInfo.InvariantCulture)), .. base.NumberSettings(options)];
 
-    protected override async Task<(IReadOnlyList<BranchScores> Branches, string? Engine)> ScoreBranchesAsync(ScoringRequest request, CancellationToken cancellationToken)
+    private string Engine => $"chat-top-logprobs top_logprobs={Options.TopLogProbs}";
+
+    protected override async Task<ShareResult> MeasureAsync(OptionRequest request, CancellationToken cancellationToken)
     {
-        var optionSets = request.Branches.Select(b => OptionsOf(b, keysRequired: true)).ToArray();
         var indices = Enumerable.Range(0, request.Branches.Count).ToArray();
         var tops = await AllAsync(indices, (b, token) =>
         {
@@ -41,17 +47,17 @@ internal sealed class ChatTopLogProbsModel(RemoteModelOptions options, RemoteTra
             return Transport.PostAsync("/v1/chat/completions", body, ParseTop, token);
         }, cancellationToken).ConfigureAwait(false);
 
-        var branches = new BranchScores[request.Branches.Count];
+        var branches = new OptionShares[request.Branches.Count];
         var imputedOptions = 0;
         var imputedMass = 0.0;
         for (var b = 0; b < branches.Length; b++)
         {
-            var (scores, imputed, mass, details) = Distribute(request.Branches[b].Continuations, optionSets[b], tops[b], Options.TopLogProbs);
-            branches[b] = new BranchScores(scores, details);
+            var (shares, imputed, mass, details) = Distribute(request.Branches[b].Choices, tops[b], Options.TopLogProbs);
+            branches[b] = new OptionShares(shares, details);
             imputedOptions += imputed;
             imputedMass += mass;
         }
-        return (branches, $"{Engine}; imputed {imputedOptions} option(s) over {branches.Length} branch(es), mass {imputedMass.ToString("G6", CultureInfo.InvariantCulture)}");
+        return new ShareResult(branches, $"{Engine}; imputed {imputedOptions} option(s) over {branches.Length} branch(es), mass {imputedMass.ToString("G6", CultureInfo.InvariantCulture)}");
     }
 
     internal static ParsedResponse<IReadOnlyList<(string Token, double LogProb)>> ParseTop(JsonElement root)
@@ -84,14 +90,12 @@ internal sealed class ChatTopLogProbsModel(RemoteModelOptions options, RemoteTra
     }
 
     /// <summary>Option probabilities from the top-k first tokens, with OpinionQA's imputation for missing options.</summary>
-    internal static (ContinuationScore[] Scores, int Imputed, double ImputedMass, string Details) Distribute(
-        IReadOnlyList<string> continuations, IReadOnlyList<ChatOption> options, IReadOnlyList<(string Token, double LogProb)> top, int asked)
+    internal static (double[] Shares, int Imputed, double ImputedMass, string Details) Distribute(
+        IReadOnlyList<AnswerChoice> options, IReadOnlyList<(string Token, double LogProb)> top, int asked)
     {
         var probability = new double[options.Count];
         var listedMass = 0.0;
         var leastListed = double.PositiveInfinity;
-        var topOption = -1;
-        var topLogProb = double.NegativeInfinity;
         foreach (var (token, logProb) in top)
         {
             var p = Math.Exp(logProb);
@@ -101,11 +105,6 @@ internal sealed class ChatTopLogProbsModel(RemoteModelOptions options, RemoteTra
             if (option >= 0)
             {
                 probability[option] += p;
-            }
-            if (logProb > topLogProb)
-            {
-                topLogProb = logProb;
-                topOption = option;
             }
         }
         var missing = probability.Count(p => p == 0);
@@ -123,7 +122,7 @@ internal sealed class ChatTopLogProbsModel(RemoteModelOptions options, RemoteTra
                 probability[k] = imputed;
             }
         }
-        var scores = continuations.Select((c, k) => ShareScore(c, probability[k], k == topOption)).ToArray();
+
         var details = JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["method"] = "chat-top-logprobs",
@@ -133,6 +132,6 @@ internal sealed class ChatTopLogProbsModel(RemoteModelOptions options, RemoteTra
             ["imputed_options"] = missing,
             ["imputed_mass"] = imputed * missing,
         });
-        return (scores, missing, imputed * missing, details);
+        return (probability, missing, imputed * missing, details);
     }
 }

@@ -13,8 +13,13 @@ namespace CultureProbe.Remote.Backends;
 /// format: <see cref="ScoredToken.Id"/> is -1.
 /// </summary>
 internal sealed class OpenAICompletionsModel(RemoteModelOptions options, RemoteTransport transport)
-    : PromptLogProbModel(RemoteModelFactory.OpenAICompletions, options, transport)
+    : PromptLogProbModel(options, transport)
 {
+    /// <summary>The <c>openai-completions</c> backend.</summary>
+    public static RemoteBackend Backend { get; } = new(
+        "openai-completions", ScoringMethod.LogLikelihoodPromptLogProbs, "OpenAI-style /v1/completions with echo and logprobs: prompt log-probs of any compatible server", openAiStyle: true,
+        (options, transport) => new OpenAICompletionsModel(options, transport));
+
     protected override string Engine => $"openai-completions echo logprobs=1 max_tokens=1 batch={BatchSize}";
 
     protected override Task<IReadOnlyList<ContinuationScore>> ScoreBatchAsync(IReadOnlyList<PromptItem> batch, CancellationToken cancellationToken)

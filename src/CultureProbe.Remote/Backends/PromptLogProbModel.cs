@@ -13,12 +13,14 @@ internal sealed record PromptItem(string Context, string Continuation)
 /// Backends that read prompt log-probs: the request tree is flattened into one full prompt per
 /// continuation (servers cache shared prefixes themselves), sent in batches.
 /// </summary>
-internal abstract class PromptLogProbModel(string backend, RemoteModelOptions options, RemoteTransport transport) : RemoteModel(backend, options, transport)
+internal abstract class PromptLogProbModel(RemoteModelOptions options, RemoteTransport transport) : RemoteModel(options, transport), ILikelihoodModel
 {
     public override ScoringMethod Method => ScoringMethod.LogLikelihoodPromptLogProbs;
 
+    public override PromptStyle PromptStyle => PromptStyle.Completion;
+
     /// <summary>Prompts per request; 1 for servers without prompt arrays.</summary>
-    protected virtual int BatchSize => Math.Max(1, Options.BatchSize);
+    protected virtual int BatchSize => Math.Max(1, Options.PromptsPerRequest);
 
     /// <summary>
     /// The body of a <c>/v1/completions</c> request scoring <paramref name="batch"/> as a prompt
@@ -44,8 +46,12 @@ internal abstract class PromptLogProbModel(string backend, RemoteModelOptions op
 
     protected abstract Task<IReadOnlyList<ContinuationScore>> ScoreBatchAsync(IReadOnlyList<PromptItem> batch, CancellationToken cancellationToken);
 
-    protected override async Task<(IReadOnlyList<BranchScores> Branches, string? Engine)> ScoreBranchesAsync(ScoringRequest request, CancellationToken cancellationToken)
+    /// <summary>Engine details written into every result.</summary>
+    protected abstract string Engine { get; }
+
+    public async Task<LikelihoodResult> ScoreAsync(OptionRequest request, CancellationToken cancellationToken = default)
     {
+        CheckRequest(request);
         var items = new List<PromptItem>(request.LeafCount);
         foreach (var branch in request.Branches)
         {
@@ -54,7 +60,7 @@ internal abstract class PromptLogProbModel(string backend, RemoteModelOptions op
             {
                 throw new InputException("the context is empty: servers give no log-probability for a prompt's first token, so the continuation cannot be scored");
             }
-            foreach (var continuation in branch.Continuations)
+            foreach (var continuation in branch.Choices.Select(c => c.Text))
             {
                 if (continuation.Length == 0)
                 {
@@ -70,14 +76,14 @@ internal abstract class PromptLogProbModel(string backend, RemoteModelOptions op
         {
             throw new RemoteResponseException($"{Identity.Backend}: {flat.Length} scores for {items.Count} prompts");
         }
-        var result = new BranchScores[request.Branches.Count];
+        var result = new IReadOnlyList<ContinuationScore>[request.Branches.Count];
         var at = 0;
         for (var b = 0; b < request.Branches.Count; b++)
         {
-            var count = request.Branches[b].Continuations.Count;
-            result[b] = new BranchScores(flat[at..(at + count)]);
+            var count = request.Branches[b].Choices.Count;
+            result[b] = flat[at..(at + count)];
             at += count;
         }
-        return (result, null);
+        return new LikelihoodResult(result, Engine);
     }
 }

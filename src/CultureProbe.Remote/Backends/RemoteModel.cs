@@ -4,55 +4,67 @@ using CultureProbe.Remote.Transport;
 
 namespace CultureProbe.Remote.Backends;
 
-/// <summary>What every remote backend shares: identity, transport, usage, and the request checks.</summary>
-internal abstract class RemoteModel : IRemoteLanguageModel
+/// <summary>What every remote backend shares: identity, fingerprint, transport, usage, and the fan-out of requests.</summary>
+internal abstract class RemoteModel : IRemoteModel
 {
-    protected RemoteModel(string backend, RemoteModelOptions options, RemoteTransport transport)
+    protected RemoteModel(RemoteModelOptions options, RemoteTransport transport)
     {
         Options = options;
         Transport = transport;
         var endpoints = options.Endpoints.Select(e => e.ToString()).ToArray();
         Identity = new ModelIdentity(
             options.Model,
-            backend,
-            // Not the endpoints: the item key is built from the identity, and replicas of one deployment give the same numbers.
-            string.IsNullOrWhiteSpace(options.Deployment) ? "remote" : options.Deployment,
+            options.Backend,
+            $"{options.Model} at {string.Join(", ", endpoints)}",
             null,
             new Dictionary<string, string>
             {
                 ["endpoints"] = string.Join(' ', endpoints),
+                ["deployment"] = options.Deployment ?? "",
                 ["max_in_flight"] = options.MaxInFlight.ToString(CultureInfo.InvariantCulture),
-                ["batch_size"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
+                ["prompts_per_request"] = options.PromptsPerRequest.ToString(CultureInfo.InvariantCulture),
             });
+        _fingerprint = new Lazy<ModelFingerprint>(() =>
+        {
+            // Without a deployment name the servers themselves identify the numbers; with one, every server of the
+            // deployment is taken to give the same numbers, so the fleet may change between reruns.
+            var where = options.Deployment is { } deployment
+                ? ("deployment", deployment.Trim())
+                : ("endpoints", string.Join(' ', endpoints.Order(StringComparer.Ordinal)));
+            return ModelFingerprint.Of([("backend", options.Backend), ("served_model", options.Model), where, .. NumberSettings(options)]);
+        });
     }
+
+    private readonly Lazy<ModelFingerprint> _fingerprint;
 
     public ModelIdentity Identity { get; }
 
+    public ModelFingerprint Fingerprint => _fingerprint.Value;
+
     public abstract ScoringMethod Method { get; }
 
-    public virtual string ScorerOptions => "";
-
-    public bool IsSampled => Method == ScoringMethod.ChatSampling;
+    public abstract PromptStyle PromptStyle { get; }
 
     public RemoteUsage Usage => Transport.Usage.Snapshot();
+
+    public int PreferredParallelism => Options.MaxInFlight;
+
+    public string? UsageSummary
+    {
+        get
+        {
+            var usage = Usage;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{usage.Requests} requests, {usage.Retries} retries, {usage.FailedRequests} failed; {usage.PromptTokens} prompt + {usage.CompletionTokens} completion tokens{(usage.EstimatedCost is { } cost ? $"; estimated cost {cost:0.####} {usage.Currency}" : "")}");
+        }
+    }
 
     protected RemoteModelOptions Options { get; }
 
     protected RemoteTransport Transport { get; }
 
-    /// <summary>Engine details written into every <see cref="ScoringResult"/>.</summary>
-    protected abstract string Engine { get; }
-
-    public async Task<ScoringResult> ScoreAsync(ScoringRequest request, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (request.Branches.Count == 0)
-        {
-            throw new InputException("a scoring request needs at least one branch");
-        }
-        var (branches, engine) = await ScoreBranchesAsync(request, cancellationToken).ConfigureAwait(false);
-        return new ScoringResult(Identity, Method, engine ?? Engine, branches);
-    }
+    /// <summary>The request settings of this backend that change its numbers (sampling settings, system prompt); none for prompt log-probs.</summary>
+    protected virtual IEnumerable<(string Name, string Value)> NumberSettings(RemoteModelOptions options) => [];
 
     public ValueTask DisposeAsync()
     {
@@ -60,8 +72,15 @@ internal abstract class RemoteModel : IRemoteLanguageModel
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Scores the request; may return engine details specific to this result (null for <see cref="Engine"/>).</summary>
-    protected abstract Task<(IReadOnlyList<BranchScores> Branches, string? Engine)> ScoreBranchesAsync(ScoringRequest request, CancellationToken cancellationToken);
+    /// <summary>Checks that a request has branches; every backend refuses an empty one the same way.</summary>
+    protected static void CheckRequest(OptionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Branches.Count == 0)
+        {
+            throw new InputException("a request needs at least one branch");
+        }
+    }
 
     /// <summary>
     /// Runs <paramref name="work"/> for every unit at once (the transport bounds what is in flight);

@@ -10,8 +10,13 @@ namespace CultureProbe.Remote.Backends;
 /// (<c>[logprob, token id, text]</c> per prompt token). Several prompts go in one request as a text list.
 /// </summary>
 internal sealed class SglangModel(RemoteModelOptions options, RemoteTransport transport)
-    : PromptLogProbModel(RemoteModelFactory.Sglang, options, transport)
+    : PromptLogProbModel(options, transport)
 {
+    /// <summary>The <c>sglang</c> backend.</summary>
+    public static RemoteBackend Backend { get; } = new(
+        "sglang", ScoringMethod.LogLikelihoodPromptLogProbs, "SGLang native /generate with return_logprob from the first prompt token", openAiStyle: false,
+        (options, transport) => new SglangModel(options, transport));
+
     protected override string Engine => $"sglang /generate return_logprob logprob_start_len=0 batch={BatchSize}";
 
     protected override Task<IReadOnlyList<ContinuationScore>> ScoreBatchAsync(IReadOnlyList<PromptItem> batch, CancellationToken cancellationToken)

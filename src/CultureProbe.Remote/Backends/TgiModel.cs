@@ -10,8 +10,13 @@ namespace CultureProbe.Remote.Backends;
 /// TGI takes one prompt per request. Its prefill has no ranks, so <see cref="ScoredToken.IsGreedy"/> is false.
 /// </summary>
 internal sealed class TgiModel(RemoteModelOptions options, RemoteTransport transport)
-    : PromptLogProbModel(RemoteModelFactory.Tgi, options, transport)
+    : PromptLogProbModel(options, transport)
 {
+    /// <summary>The <c>tgi</c> backend.</summary>
+    public static RemoteBackend Backend { get; } = new(
+        "tgi", ScoringMethod.LogLikelihoodPromptLogProbs, "Text Generation Inference /generate with decoder_input_details (prefill log-probs)", openAiStyle: false,
+        (options, transport) => new TgiModel(options, transport));
+
     protected override int BatchSize => 1;
 
     protected override string Engine => "tgi /generate decoder_input_details max_new_tokens=1";

@@ -12,8 +12,13 @@ namespace CultureProbe.Remote.Backends;
 /// <c>prompt_token_ids</c> when the server returns them, else the listed token whose text lines up with the prompt.
 /// </summary>
 internal sealed class VllmPromptLogProbsModel(RemoteModelOptions options, RemoteTransport transport)
-    : PromptLogProbModel(RemoteModelFactory.Vllm, options, transport)
+    : PromptLogProbModel(options, transport)
 {
+    /// <summary>The <c>vllm</c> backend.</summary>
+    public static RemoteBackend Backend { get; } = new(
+        "vllm", ScoringMethod.LogLikelihoodPromptLogProbs, "vLLM's prompt_logprobs extension of /v1/completions", openAiStyle: true,
+        (options, transport) => new VllmPromptLogProbsModel(options, transport), "vllm-prompt-logprobs");
+
     protected override string Engine => $"vllm prompt_logprobs=1 max_tokens=1 batch={BatchSize}";
 
     protected override Task<IReadOnlyList<ContinuationScore>> ScoreBatchAsync(IReadOnlyList<PromptItem> batch, CancellationToken cancellationToken)

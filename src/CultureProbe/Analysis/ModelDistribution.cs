@@ -56,6 +56,16 @@ public static class ModelDistribution
         return Softmax(scaled);
     }
 
+    /// <summary>p_k = s_k / Σ s_j: measured shares (chat top-logprobs, sampled replies) as a distribution.</summary>
+    /// <exception cref="ArgumentException">No options, a share that is negative or not finite, or all shares 0.</exception>
+    public static double[] FromShares(IReadOnlyList<double> shares)
+    {
+        ArgumentNullException.ThrowIfNull(shares);
+        DistributionMetrics.ValidateDistribution(shares, nameof(shares));
+        var total = shares.Sum();
+        return shares.Select(s => s / total).ToArray();
+    }
+
     /// <summary>Softmax exp(x_k − logΣexp(x)); −∞ entries get probability 0.</summary>
     /// <exception cref="ArgumentException">Empty input, a NaN or +∞ entry, or every entry −∞.</exception>
     public static double[] Softmax(IReadOnlyList<double> logits)

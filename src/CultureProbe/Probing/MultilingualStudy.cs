@@ -214,7 +214,8 @@ public static class MultilingualStudy
     {
         ArgumentNullException.ThrowIfNull(pack);
         ArgumentNullException.ThrowIfNull(questions);
-        var cells = questions.Select(q => (Asked: AskedQuestion.Create(q), Distribution: pack.Find(country, q.Code)))
+        var survey = new SurveyIndex(pack);
+        var cells = questions.Select(q => (Asked: AskedQuestion.Create(q), Distribution: survey.Find(country, q.Code)))
             .Where(c => c.Distribution is not null && c.Asked.HumanShares(c.Distribution) is not null)
             .Select(c => (Shares: c.Asked.HumanShares(c.Distribution)!, Scores: c.Asked.Options.Select(o => o.Score ?? 0).ToArray(), Half: Math.Max(1, (int)Math.Round(c.Distribution!.EffectiveN / 2))))
             .ToArray();

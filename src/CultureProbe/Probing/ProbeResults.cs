@@ -40,6 +40,7 @@ public sealed record MethodInfo(
 /// <param name="Synthetic">True for the demo's random model: its numbers mean nothing.</param>
 /// <param name="ScoringMethod">How this model's option probabilities were obtained.</param>
 /// <param name="UsedChatTemplate">Whether prompts went through the model's chat template.</param>
+/// <param name="Fingerprint">Everything that decided the model's numbers, as the backend named it (file hash, KV cache type, served name, deployment, sampling settings, …).</param>
 public sealed record ModelInfo(
     string Id,
     string Source,
@@ -53,7 +54,8 @@ public sealed record ModelInfo(
     double? TrainingTokensTrillions = null,
     string? CorpusNotes = null,
     string? BaseModelId = null,
-    bool Synthetic = false);
+    bool Synthetic = false,
+    IReadOnlyDictionary<string, string>? Fingerprint = null);
 
 /// <summary>One question asked about one country of one model, with both distributions.</summary>
 /// <param name="Model">Model id.</param>

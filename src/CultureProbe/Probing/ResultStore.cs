@@ -2,63 +2,84 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using CultureProbe.Models;
 using Microsoft.Data.Sqlite;
 
 namespace CultureProbe.Probing;
 
-/// <summary>The score of one answer continuation.</summary>
-/// <param name="Continuation">The continuation text as appended to the prompt.</param>
-/// <param name="LogProb">Sum of the continuation tokens' log-probabilities (nats); for sampled methods, the log of the observed share.</param>
-/// <param name="TokenCount">Number of continuation tokens (0 for sampled methods).</param>
-/// <param name="ByteCount">UTF-8 bytes of the continuation, for per-byte normalisation.</param>
-/// <param name="Greedy">Whether every token was the model's most likely one.</param>
-/// <param name="TokenIds">The continuation's token ids, when known.</param>
-/// <param name="TokenLogProbs">Per-token log-probabilities, when known.</param>
+/// <summary>What was measured for one answer option. Which fields are set depends on what the method measures.</summary>
+/// <param name="Continuation">The continuation text as scored (likelihood) or the option's label (shares).</param>
+/// <param name="LogProb">Likelihood methods: sum of the continuation tokens' log-probabilities (nats); −∞ allowed. Null for share methods.</param>
+/// <param name="TokenCount">Likelihood methods: number of continuation tokens scored.</param>
+/// <param name="ByteCount">Likelihood methods: UTF-8 bytes of the continuation as scored, for per-byte normalisation.</param>
+/// <param name="Greedy">Likelihood methods: whether every token was the model's most likely one.</param>
+/// <param name="TokenIds">Likelihood methods: the continuation's token ids, when known.</param>
+/// <param name="TokenLogProbs">Likelihood methods: per-token log-probabilities, when known.</param>
+/// <param name="Share">Share methods: the option's measured share (not yet normalised over the options). Null for likelihood methods.</param>
 public sealed record ScoredOption(
     string Continuation,
-    double LogProb,
-    int TokenCount,
-    int ByteCount,
-    bool Greedy,
+    double? LogProb = null,
+    int? TokenCount = null,
+    int? ByteCount = null,
+    bool? Greedy = null,
     IReadOnlyList<int>? TokenIds = null,
-    IReadOnlyList<double>? TokenLogProbs = null);
+    IReadOnlyList<double>? TokenLogProbs = null,
+    double? Share = null);
 
-/// <summary>One scored (model, template, question, country) item as stored.</summary>
-/// <param name="Key">Content hash of everything that determines the scores (see <see cref="ResultStore.KeyOf"/>).</param>
+/// <summary>One measured (model, template, question, country) item as stored.</summary>
+/// <param name="Key">Content hash of everything that determines the numbers (see <see cref="ProbePlan.ItemKey"/>).</param>
 /// <param name="ModelId">Model id in the run.</param>
 /// <param name="Question">Item code.</param>
 /// <param name="Country">ISO alpha-3 code.</param>
 /// <param name="TemplateId">Template id.</param>
-/// <param name="Method">Scoring method that produced it.</param>
-/// <param name="Options">Scores of the K continuations, in option order.</param>
-/// <param name="Deterministic">True for log-prob scoring: safe to reuse. Sampled results are stored with their seed and never reused as a cache.</param>
-/// <param name="SamplingInfo">For chat methods, as JSON: seed, temperature, N and unparseable count of sampling; imputed options and mass of top-logprobs.</param>
+/// <param name="Method">How the numbers were obtained; decides which fields of <see cref="Options"/> are set.</param>
+/// <param name="Options">What was measured for the K options, in option order.</param>
+/// <param name="Details">For share methods, as JSON: seed, temperature, N and unparseable count of sampling; imputed options and mass of top-logprobs.</param>
 public sealed record StoredItem(
     string Key,
     string ModelId,
     string Question,
     string Country,
     string TemplateId,
-    string Method,
+    ScoringMethod Method,
     IReadOnlyList<ScoredOption> Options,
-    bool Deterministic = true,
-    string? SamplingInfo = null);
+    string? Details = null);
+
+/// <summary>An item that could not be measured; recorded apart from the scores and retried by the next run.</summary>
+/// <param name="Key">The item's key.</param>
+/// <param name="ModelId">Model id.</param>
+/// <param name="Question">Item code.</param>
+/// <param name="Country">ISO alpha-3 code.</param>
+/// <param name="Error">Why, in one line.</param>
+/// <param name="Attempts">Runs that tried it.</param>
+public sealed record FailedItem(string Key, string ModelId, string Question, string Country, string Error, int Attempts = 1);
 
 /// <summary>
-/// SQLite store of scored items, keyed by content hash. Every item is committed in its own
-/// transaction the moment it is scored, in WAL mode with full sync, so a run killed at any
-/// point (even SIGKILL) loses at most the item in flight, and the primary key makes a
-/// rerun's insert of an item that is already there a no-op: nothing is duplicated.
+/// SQLite store of measured items, keyed by content hash. The items of one question tree (all its country
+/// branches) are committed in one transaction, in WAL mode with <c>synchronous=NORMAL</c>: a process killed at
+/// any point (even SIGKILL) loses nothing committed, and a power cut loses at most the trees of the last moments,
+/// which the next run measures again. The primary key makes a rerun's insert of a stored item a no-op, so nothing
+/// is duplicated. Sampled results are stored like any other: their seed, temperature and N are in the model's
+/// fingerprint, hence in the key, so they are reused only under identical sampling settings.
 /// </summary>
 public sealed class ResultStore : IDisposable
 {
-    private const int SchemaVersion = 1;
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-    private readonly SqliteConnection _connection;
+    private const int SchemaVersion = 2;
+    private const string Application = "cultureprobe.result-store";
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
 
-    private ResultStore(SqliteConnection connection, string path)
+    private readonly SqliteConnection _connection;
+    private readonly TimeProvider _time;
+
+    private ResultStore(SqliteConnection connection, string path, TimeProvider time)
     {
         _connection = connection;
+        _time = time;
         Path = path;
     }
 
@@ -66,15 +87,23 @@ public sealed class ResultStore : IDisposable
     public string Path { get; }
 
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
-    public static ResultStore Open(string path)
+    /// <param name="path">The database file.</param>
+    /// <param name="time">Clock of the rows' timestamps; the system clock by default.</param>
+    /// <exception cref="InputException">The file is not a CultureProbe result store of this schema, or SQLite cannot open it.</exception>
+    public static ResultStore Open(string path, TimeProvider? time = null)
     {
         var full = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            throw new InputException($"{full}: is a folder; the result store is a file (e.g. results.db)");
+        }
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
         try
         {
             connection.Open();
-            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
+            CheckIsStoreOrEmpty(connection, full);
+            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;");
             Execute(connection, """
                 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS items (
@@ -84,8 +113,7 @@ public sealed class ResultStore : IDisposable
                     country TEXT NOT NULL,
                     template_id TEXT NOT NULL,
                     method TEXT NOT NULL,
-                    deterministic INTEGER NOT NULL,
-                    sampling TEXT,
+                    details TEXT,
                     options TEXT NOT NULL,
                     created_at TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS failures (
@@ -98,12 +126,18 @@ public sealed class ResultStore : IDisposable
                     failed_at TEXT NOT NULL);
                 """);
             using var check = connection.CreateCommand();
-            check.CommandText = "INSERT OR IGNORE INTO meta(name, value) VALUES ('schema', $v); SELECT value FROM meta WHERE name = 'schema';";
+            check.CommandText = """
+                INSERT OR IGNORE INTO meta(name, value) VALUES ('application', $app);
+                INSERT OR IGNORE INTO meta(name, value) VALUES ('schema', $v);
+                SELECT value FROM meta WHERE name = 'schema';
+                """;
+            check.Parameters.AddWithValue("$app", Application);
             check.Parameters.AddWithValue("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture));
             var version = Convert.ToString(check.ExecuteScalar(), CultureInfo.InvariantCulture);
             if (version != SchemaVersion.ToString(CultureInfo.InvariantCulture))
             {
-                throw new InputException($"{full}: result store schema {version} is not supported by this build (expected {SchemaVersion}); use a new --cache file");
+                throw new InputException($"{full}: result store schema {version} was written by another version of CultureProbe (this one reads schema {SchemaVersion}, "
+                    + "whose item keys include each model's fingerprint); give a new --cache file or delete this one");
             }
         }
         catch (SqliteException e)
@@ -116,33 +150,17 @@ public sealed class ResultStore : IDisposable
             connection.Dispose();
             throw;
         }
-        return new ResultStore(connection, full);
-    }
-
-    /// <summary>
-    /// The content hash of an item: SHA-256 over the canonical list of everything that
-    /// determines its scores (model file hash or endpoint and model name, template text hash,
-    /// question code and text, country name, answer texts, scorer options).
-    /// </summary>
-    public static string KeyOf(IEnumerable<string> parts)
-    {
-        ArgumentNullException.ThrowIfNull(parts);
-        var builder = new StringBuilder();
-        foreach (var part in parts)
-        {
-            // Length-prefixed so that no two different lists encode the same way.
-            builder.Append(part.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(part).Append('\n');
-        }
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
+        return new ResultStore(connection, full, time ?? TimeProvider.System);
     }
 
     /// <summary>The stored item with this key, or null.</summary>
+    /// <exception cref="InputException">The stored row is damaged.</exception>
     public StoredItem? Find(string key)
     {
         using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT key, model_id, question, country, template_id, method, options, deterministic, sampling FROM items WHERE key = $k";
+        command.CommandText = "SELECT key, model_id, question, country, template_id, method, options, details FROM items WHERE key = $k";
         command.Parameters.AddWithValue("$k", key);
-        using var reader = command.ExecuteReader();
+        using var reader = Read(command);
         return reader.Read() ? ReadItem(reader) : null;
     }
 
@@ -151,7 +169,7 @@ public sealed class ResultStore : IDisposable
     {
         using var command = _connection.CreateCommand();
         command.CommandText = "SELECT key FROM items";
-        using var reader = command.ExecuteReader();
+        using var reader = Read(command);
         var keys = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read())
         {
@@ -168,69 +186,81 @@ public sealed class ResultStore : IDisposable
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Stores one item in its own transaction (see <see cref="AddTree"/>).</summary>
+    public void Add(StoredItem item) => AddTree([item], []);
+
     /// <summary>
-    /// Stores an item in its own committed transaction. An item already stored under the same
-    /// key is kept (its scores are the same by construction); a recorded failure is cleared.
+    /// Stores the measured items and the failures of one question tree in one committed transaction. An item
+    /// already stored under the same key is kept (its numbers are the same by construction) and its recorded
+    /// failure, if any, is cleared; a failure adds one to the item's attempts.
     /// </summary>
-    public void Add(StoredItem item)
+    /// <exception cref="ArgumentException">A likelihood is NaN or +∞, or a share is negative or not finite: such numbers are refused, never stored.</exception>
+    public void AddTree(IReadOnlyList<StoredItem> items, IReadOnlyList<FailedItem> failures)
     {
-        ArgumentNullException.ThrowIfNull(item);
-        if (item.Options.Any(o => !double.IsFinite(o.LogProb) && !double.IsNegativeInfinity(o.LogProb)))
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(failures);
+        foreach (var item in items)
         {
-            throw new ArgumentException($"item {item.Key}: a log-probability is NaN or +infinity; refusing to store it", nameof(item));
+            CheckNumbers(item);
         }
+        var now = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
         using var transaction = _connection.BeginTransaction();
-        using (var command = _connection.CreateCommand())
+        using (var insert = _connection.CreateCommand())
         {
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT OR IGNORE INTO items (key, model_id, question, country, template_id, method, deterministic, sampling, options, created_at)
-                VALUES ($key, $model, $question, $country, $template, $method, $deterministic, $sampling, $options, $created);
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT OR IGNORE INTO items (key, model_id, question, country, template_id, method, details, options, created_at)
+                VALUES ($key, $model, $question, $country, $template, $method, $details, $options, $created);
                 DELETE FROM failures WHERE key = $key;
                 """;
-            command.Parameters.AddWithValue("$key", item.Key);
-            command.Parameters.AddWithValue("$model", item.ModelId);
-            command.Parameters.AddWithValue("$question", item.Question);
-            command.Parameters.AddWithValue("$country", item.Country);
-            command.Parameters.AddWithValue("$template", item.TemplateId);
-            command.Parameters.AddWithValue("$method", item.Method);
-            command.Parameters.AddWithValue("$deterministic", item.Deterministic ? 1 : 0);
-            command.Parameters.AddWithValue("$sampling", (object?)item.SamplingInfo ?? DBNull.Value);
-            command.Parameters.AddWithValue("$options", SerializeOptions(item.Options));
-            command.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-            command.ExecuteNonQuery();
+            foreach (var item in items)
+            {
+                insert.Parameters.Clear();
+                insert.Parameters.AddWithValue("$key", item.Key);
+                insert.Parameters.AddWithValue("$model", item.ModelId);
+                insert.Parameters.AddWithValue("$question", item.Question);
+                insert.Parameters.AddWithValue("$country", item.Country);
+                insert.Parameters.AddWithValue("$template", item.TemplateId);
+                insert.Parameters.AddWithValue("$method", item.Method.WireName());
+                insert.Parameters.AddWithValue("$details", (object?)item.Details ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$options", SerializeOptions(item.Options));
+                insert.Parameters.AddWithValue("$created", now);
+                insert.ExecuteNonQuery();
+            }
+        }
+        using (var fail = _connection.CreateCommand())
+        {
+            fail.Transaction = transaction;
+            fail.CommandText = """
+                INSERT INTO failures (key, model_id, question, country, error, attempts, failed_at)
+                VALUES ($key, $model, $question, $country, $error, 1, $at)
+                ON CONFLICT(key) DO UPDATE SET error = excluded.error, attempts = attempts + 1, failed_at = excluded.failed_at;
+                """;
+            foreach (var failure in failures)
+            {
+                fail.Parameters.Clear();
+                fail.Parameters.AddWithValue("$key", failure.Key);
+                fail.Parameters.AddWithValue("$model", failure.ModelId);
+                fail.Parameters.AddWithValue("$question", failure.Question);
+                fail.Parameters.AddWithValue("$country", failure.Country);
+                fail.Parameters.AddWithValue("$error", failure.Error);
+                fail.Parameters.AddWithValue("$at", now);
+                fail.ExecuteNonQuery();
+            }
         }
         transaction.Commit();
     }
 
-    /// <summary>Records that an item failed after its retries; it is never stored as a score.</summary>
-    public void AddFailure(string key, string modelId, string question, string country, string error)
-    {
-        using var command = _connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO failures (key, model_id, question, country, error, attempts, failed_at)
-            VALUES ($key, $model, $question, $country, $error, 1, $at)
-            ON CONFLICT(key) DO UPDATE SET error = excluded.error, attempts = attempts + 1, failed_at = excluded.failed_at;
-            """;
-        command.Parameters.AddWithValue("$key", key);
-        command.Parameters.AddWithValue("$model", modelId);
-        command.Parameters.AddWithValue("$question", question);
-        command.Parameters.AddWithValue("$country", country);
-        command.Parameters.AddWithValue("$error", error);
-        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-        command.ExecuteNonQuery();
-    }
-
-    /// <summary>Failures recorded and not since scored.</summary>
-    public IReadOnlyList<(string Key, string ModelId, string Question, string Country, string Error, int Attempts)> Failures()
+    /// <summary>Failures recorded and not since measured, by model, question and country.</summary>
+    public IReadOnlyList<FailedItem> Failures()
     {
         using var command = _connection.CreateCommand();
         command.CommandText = "SELECT key, model_id, question, country, error, attempts FROM failures ORDER BY model_id, question, country";
-        using var reader = command.ExecuteReader();
-        var list = new List<(string, string, string, string, string, int)>();
+        using var reader = Read(command);
+        var list = new List<FailedItem>();
         while (reader.Read())
         {
-            list.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5)));
+            list.Add(new FailedItem(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5)));
         }
         return list;
     }
@@ -238,25 +268,106 @@ public sealed class ResultStore : IDisposable
     /// <inheritdoc />
     public void Dispose() => _connection.Dispose();
 
-    private static StoredItem ReadItem(SqliteDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.GetString(2),
-        reader.GetString(3),
-        reader.GetString(4),
-        reader.GetString(5),
-        JsonSerializer.Deserialize<List<ScoredOption>>(reader.GetString(6), Json) ?? [],
-        reader.GetInt32(7) == 1,
-        reader.IsDBNull(8) ? null : reader.GetString(8));
+    /// <summary>A file that holds tables but none of ours is someone else's database: refuse it rather than add tables to it.</summary>
+    private static void CheckIsStoreOrEmpty(SqliteConnection connection, string path)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
+        var tables = new List<string>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+        if (tables.Count == 0)
+        {
+            return;
+        }
+        if (!tables.Contains("meta"))
+        {
+            throw new InputException($"{path}: is an SQLite database but not a CultureProbe result store (it has tables {string.Join(", ", tables.Take(5))}); give another --cache file");
+        }
+        using var app = connection.CreateCommand();
+        app.CommandText = "SELECT value FROM meta WHERE name = 'application'";
+        var name = Convert.ToString(app.ExecuteScalar(), CultureInfo.InvariantCulture);
+        if (name is not null && name != Application)
+        {
+            throw new InputException($"{path}: is not a CultureProbe result store (it belongs to '{name}'); give another --cache file");
+        }
+    }
+
+    private SqliteDataReader Read(SqliteCommand command)
+    {
+        try
+        {
+            return command.ExecuteReader();
+        }
+        catch (SqliteException e)
+        {
+            throw new InputException($"{Path}: the result store cannot be read ({e.Message}); delete it (the run measures everything again) or give another --cache file", e);
+        }
+    }
+
+    private StoredItem ReadItem(SqliteDataReader reader)
+    {
+        var key = reader.GetString(0);
+        if (!WireNames.TryParse<ScoringMethod>(reader.GetString(5), out var method))
+        {
+            throw new InputException($"{Path}: item {key}: unknown method '{reader.GetString(5)}'");
+        }
+        List<ScoredOption>? options;
+        try
+        {
+            options = JsonSerializer.Deserialize<List<ScoredOption>>(reader.GetString(6), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{Path}: item {key}: its options are not valid JSON ({e.Message}); delete the store or this item's row", e);
+        }
+        return new StoredItem(key, reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), method, options ?? [],
+            reader.IsDBNull(7) ? null : reader.GetString(7));
+    }
+
+    private static void CheckNumbers(StoredItem item)
+    {
+        foreach (var option in item.Options)
+        {
+            if (option.LogProb is { } logProb && (double.IsNaN(logProb) || double.IsPositiveInfinity(logProb)))
+            {
+                throw new ArgumentException($"item {item.Key}: a log-probability is {logProb}; refusing to store it", nameof(item));
+            }
+            if (option.Share is { } share && !(share >= 0 && double.IsFinite(share)))
+            {
+                throw new ArgumentException($"item {item.Key}: a share is {share}; refusing to store it", nameof(item));
+            }
+        }
+    }
 
     private static string SerializeOptions(IReadOnlyList<ScoredOption> options) =>
         // -Infinity (an impossible continuation) is not JSON; it is written as the most negative double.
-        JsonSerializer.Serialize(options.Select(o => double.IsNegativeInfinity(o.LogProb) ? o with { LogProb = double.MinValue } : o), Json);
+        JsonSerializer.Serialize(options.Select(o => o.LogProb is { } lp && double.IsNegativeInfinity(lp) ? o with { LogProb = double.MinValue } : o), Json);
 
     private static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// The content hash of a list of parts: SHA-256 over their length-prefixed concatenation, so that no two
+    /// different lists encode the same way.
+    /// </summary>
+    public static string KeyOf(IEnumerable<string> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var builder = new StringBuilder();
+        foreach (var part in parts)
+        {
+            builder.Append(part.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(part).Append('\n');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
     }
 }

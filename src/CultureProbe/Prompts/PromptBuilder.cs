@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Serialization;
+using CultureProbe.Models;
 using CultureProbe.Surveys;
 
 namespace CultureProbe.Prompts;
@@ -21,11 +22,11 @@ public enum AnswerFormat
     Letter,
 }
 
-/// <summary>One country's branch of a prompt tree: its suffix and the K answer continuations.</summary>
+/// <summary>One country's branch of a prompt tree: its suffix and the K answer options.</summary>
 /// <param name="Country">The country the branch asks about.</param>
 /// <param name="Suffix">Text after the shared prefix, naming the country.</param>
-/// <param name="Continuations">One continuation per presented option, in option order.</param>
-public sealed record PromptBranch(Country Country, string Suffix, IReadOnlyList<string> Continuations);
+/// <param name="Choices">One answer per presented option, in option order.</param>
+public sealed record PromptBranch(Country Country, string Suffix, IReadOnlyList<AnswerChoice> Choices);
 
 /// <summary>
 /// The prompts of one question for many countries, shaped as the engine's prefix tree:
@@ -46,28 +47,37 @@ public sealed record QuestionPrompts(AskedQuestion Asked, PromptTemplate Templat
 public static class PromptBuilder
 {
     /// <summary>Builds the prompt tree of <paramref name="asked"/> for <paramref name="countries"/>.</summary>
-    public static QuestionPrompts Build(AskedQuestion asked, IReadOnlyList<Country> countries, PromptTemplate template, AnswerFormat format)
+    /// <param name="asked">The question as asked.</param>
+    /// <param name="countries">The branches' countries.</param>
+    /// <param name="template">The template.</param>
+    /// <param name="format">How answers are written.</param>
+    /// <param name="style">Completion answers continue the text with a leading space; chat answers open the reply without one.</param>
+    public static QuestionPrompts Build(AskedQuestion asked, IReadOnlyList<Country> countries, PromptTemplate template, AnswerFormat format, PromptStyle style = PromptStyle.Completion)
     {
         ArgumentNullException.ThrowIfNull(asked);
         ArgumentNullException.ThrowIfNull(countries);
         ArgumentNullException.ThrowIfNull(template);
         var choices = Choices(asked, template);
         var prefix = Fill(template.Prefix, asked.Question.Text, choices, null);
-        var continuations = asked.Options.Select((o, i) => Continuation(o, i, format)).ToArray();
-        var branches = countries.Select(c => new PromptBranch(c, Fill(template.Suffix, asked.Question.Text, choices, template.CountryName(c)), continuations)).ToArray();
+        var answers = asked.Options.Select((o, i) => new AnswerChoice(
+            template.ListsLetters ? AskedQuestion.Letter(i) : null,
+            o.Label,
+            Continuation(o, i, format, style))).ToArray();
+        var branches = countries.Select(c => new PromptBranch(c, Fill(template.Suffix, asked.Question.Text, choices, template.CountryName(c)), answers)).ToArray();
         return new QuestionPrompts(asked, template, format, prefix, branches);
     }
 
-    /// <summary>The continuation for option <paramref name="index"/>, with the leading space a completion needs.</summary>
-    public static string Continuation(PresentedOption option, int index, AnswerFormat format)
+    /// <summary>The continuation for option <paramref name="index"/>: with the leading space a completion needs, without it for a chat reply.</summary>
+    public static string Continuation(PresentedOption option, int index, AnswerFormat format, PromptStyle style = PromptStyle.Completion)
     {
         ArgumentNullException.ThrowIfNull(option);
-        return format switch
+        var text = format switch
         {
-            AnswerFormat.LetterAndText => $" {AskedQuestion.Letter(index)}) {option.Label}",
-            AnswerFormat.Text => $" {option.Label}",
-            _ => $" {AskedQuestion.Letter(index)}",
+            AnswerFormat.LetterAndText => $"{AskedQuestion.Letter(index)}) {option.Label}",
+            AnswerFormat.Text => option.Label,
+            _ => AskedQuestion.Letter(index),
         };
+        return style == PromptStyle.Chat ? text : " " + text;
     }
 
     private static string Choices(AskedQuestion asked, PromptTemplate template)

@@ -26,9 +26,26 @@ public sealed record PromptTemplate(string Id, string Language, string Descripti
         return CountryNames.TryGetValue(country.Iso3, out var name) ? name : country.Name;
     }
 
-    /// <summary>SHA-256 of everything that shapes the prompt text.</summary>
-    public string Sha256 { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-        string.Join('\u001f', Language, Prefix, Suffix, Choice, Separator))));
+    /// <summary>Whether the template lists the choices under letters, so that an answer can be named by its letter.</summary>
+    public bool ListsLetters => Choice.Contains("{letter}", StringComparison.Ordinal);
+
+    /// <summary>
+    /// SHA-256 of everything that shapes the template's prompts: language, the four text parts and the country
+    /// names it writes. Computed from the current values each time, so a copy made with <c>with</c> never carries
+    /// a stale hash.
+    /// </summary>
+    public string Sha256
+    {
+        get
+        {
+            var parts = new List<string> { "cultureprobe-template-v2", Language, Prefix, Suffix, Choice, Separator };
+            foreach (var (iso3, name) in CountryNames.OrderBy(n => n.Key, StringComparer.Ordinal))
+            {
+                parts.Add(iso3 + "=" + name);
+            }
+            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', parts))));
+        }
+    }
 }
 
 /// <summary>The templates of one or more languages.</summary>

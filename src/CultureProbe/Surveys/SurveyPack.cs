@@ -83,18 +83,37 @@ public sealed record SurveyPack(
     /// <summary>The marker written at the top of every pack file.</summary>
     public const string FormatName = "cultureprobe.survey-pack";
 
-    private Dictionary<(string, string), ItemDistribution>? _index;
-
     /// <summary>Countries present in the pack, sorted.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> Countries => Provenance.RowsPerCountry.Keys.Order(StringComparer.Ordinal).ToArray();
+}
+
+/// <summary>
+/// A pack's distributions looked up by (country, question). Built once from a pack and never changed, so it
+/// lives beside the pack rather than inside it: a copy of a pack made with <c>with</c> cannot carry a stale index.
+/// </summary>
+public sealed class SurveyIndex
+{
+    private readonly Dictionary<(string Country, string Question), ItemDistribution> _byCell;
+
+    /// <summary>Indexes <paramref name="pack"/>.</summary>
+    public SurveyIndex(SurveyPack pack)
+    {
+        ArgumentNullException.ThrowIfNull(pack);
+        Pack = pack;
+        _byCell = new Dictionary<(string, string), ItemDistribution>(pack.Distributions.Count);
+        foreach (var distribution in pack.Distributions)
+        {
+            // A pack holds one distribution per (country, question); the pack check reports a file that breaks this.
+            _byCell.TryAdd((distribution.Country, distribution.Question), distribution);
+        }
+    }
+
+    /// <summary>The indexed pack.</summary>
+    public SurveyPack Pack { get; }
 
     /// <summary>The distribution for (country, question), or null when not asked or absent.</summary>
-    public ItemDistribution? Find(string country, string question)
-    {
-        _index ??= Distributions.ToDictionary(d => (d.Country, d.Question));
-        return _index.GetValueOrDefault((country, question));
-    }
+    public ItemDistribution? Find(string country, string question) => _byCell.GetValueOrDefault((country, question));
 }
 
 /// <summary>Reads and writes survey packs (JSON, written atomically).</summary>

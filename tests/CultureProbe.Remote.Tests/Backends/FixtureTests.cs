@@ -18,13 +18,20 @@ public sealed class FixtureTests
 
     private static string Fixture(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name));
 
-    private static async Task<ScoringResult> Serve(string backend, string fixture, Func<RemoteModelOptions, RemoteModelOptions>? configure = null, ScoringRequest? request = null)
+    private static async Task<LikelihoodResult> Serve(string backend, string fixture)
     {
         var text = Fixture(fixture);
         await using var server = await FakeServer.StartAsync((_, _) => new FakeReply(200, text));
-        var options = Fake.Options(backend, server) with { Retries = 0 };
-        await using var model = RemoteModelFactory.Create(configure?.Invoke(options) ?? options);
-        return await model.ScoreAsync(request ?? ScoringRequest.Single(Context, [Continuation]));
+        await using var model = Fake.OpenLogProbs(Fake.Options(backend, server) with { Retries = 0 });
+        return await model.ScoreAsync(OptionRequest.Single(Context, [Continuation]));
+    }
+
+    private static async Task<ShareResult> ServeChat(string backend, string fixture, Func<RemoteModelOptions, RemoteModelOptions> configure)
+    {
+        var text = Fixture(fixture);
+        await using var server = await FakeServer.StartAsync((_, _) => new FakeReply(200, text));
+        await using var model = Fake.OpenShares(configure(Fake.Options(backend, server) with { Retries = 0 }));
+        return await model.MeasureSharesAsync(new OptionRequest("Question: ...\nAnswer:", [new OptionBranch("", Fake.Choices(" A) Very important", " B) Rather important", " C) Not very important", " D) Not at all important"))]));
     }
 
     [Theory]
@@ -45,7 +52,7 @@ public sealed class FixtureTests
 
         var result = await Serve(backend, fixture);
 
-        var score = result.Branches[0].Continuations.ShouldHaveSingleItem();
+        var score = result.Branches[0].ShouldHaveSingleItem();
         score.Tokens.Select(t => t.Piece).ShouldBe([" Very", " important"]);
         score.Sum.ShouldBe(served.Sum(), 1e-12);
         score.Sum.ShouldBe(-5.125, 1e-12);
@@ -55,15 +62,10 @@ public sealed class FixtureTests
     [Fact]
     public async Task Chat_top_logprobs_fixture()
     {
-        var result = await Serve("chat-logprobs", "openai-chat-top-logprobs.json", o => o with { TopLogProbs = 5 },
-            ScoringRequest.Single("Question: ...\nAnswer:", [" A) Very important", " B) Rather important", " C) Not very important", " D) Not at all important"]));
+        var result = await ServeChat("chat-logprobs", "openai-chat-top-logprobs.json", o => o with { TopLogProbs = 5 });
         var listed = new[] { -0.5, -1.25, -3.0, -3.5, -4.0 }.Sum(Math.Exp);
         double[] expected = [Math.Exp(-1.25), Math.Exp(-0.5) + Math.Exp(-4.0), Math.Exp(-3.0), Math.Min(Math.Exp(-4.0), 1 - listed)];
-        var scores = result.Branches[0].Continuations;
-        for (var k = 0; k < 4; k++)
-        {
-            scores[k].Sum.ShouldBe(Math.Log(expected[k]), 1e-12);
-        }
+        result.Branches[0].Shares.ShouldBe(expected, 1e-12);
         using var details = JsonDocument.Parse(result.Branches[0].Details!);
         details.RootElement.GetProperty("imputed_options").GetInt32().ShouldBe(1);
         details.RootElement.GetProperty("imputed_mass").GetDouble().ShouldBe(1 - listed, 1e-12);
@@ -72,11 +74,9 @@ public sealed class FixtureTests
     [Fact]
     public async Task Chat_samples_fixture()
     {
-        var result = await Serve("chat-sample", "openai-chat-samples.json", o => o with { Samples = 5 },
-            ScoringRequest.Single("Question: ...\nAnswer:", [" A) Very important", " B) Rather important", " C) Not very important", " D) Not at all important"]));
-        var scores = result.Branches[0].Continuations;
-        scores[0].Sum.ShouldBe(Math.Log(0.25), 1e-12);
-        scores[1].Sum.ShouldBe(Math.Log(0.75), 1e-12);
+        var result = await ServeChat("chat-sample", "openai-chat-samples.json", o => o with { Samples = 5 });
+        result.Branches[0].Shares[0].ShouldBe(0.25, 1e-12);
+        result.Branches[0].Shares[1].ShouldBe(0.75, 1e-12);
         using var details = JsonDocument.Parse(result.Branches[0].Details!);
         details.RootElement.GetProperty("unparseable").GetInt32().ShouldBe(1);
         details.RootElement.GetProperty("parsed").GetInt32().ShouldBe(4);

@@ -15,24 +15,24 @@ public sealed class LogProbBackendTests
     public async Task Distributions_equal_the_arithmetic_on_the_served_log_probs(string backend)
     {
         await using var server = await FakeServer.StartAsync((_, body) => FakeReply.Json(FakeEngine.Reply(backend, body)));
-        await using var model = RemoteModelFactory.Create(Fake.Options(backend, server));
+        await using var model = Fake.OpenLogProbs(Fake.Options(backend, server));
         var request = Fake.Request();
 
         var result = await model.ScoreAsync(request);
 
-        result.Method.ShouldBe(ScoringMethod.LogLikelihoodPromptLogProbs);
-        result.Model.Backend.ShouldBe(backend);
+        model.Method.ShouldBe(ScoringMethod.LogLikelihoodPromptLogProbs);
+        model.Identity.Backend.ShouldBe(backend);
         result.Branches.Count.ShouldBe(2);
         for (var b = 0; b < 2; b++)
         {
             var context = request.Prefix + request.Branches[b].Suffix;
-            var expected = request.Branches[b].Continuations.Select(c => FakeEngine.Expected(context, c)).ToArray();
-            var scores = result.Branches[b].Continuations;
+            var expected = request.Branches[b].Texts().Select(c => FakeEngine.Expected(context, c)).ToArray();
+            var scores = result.Branches[b];
             for (var k = 0; k < expected.Length; k++)
             {
                 scores[k].Sum.ShouldBe(expected[k], 1e-9);
-                scores[k].TokenCount.ShouldBe(FakeEngine.Tokenize(request.Branches[b].Continuations[k]).Count);
-                scores[k].Text.ShouldBe(request.Branches[b].Continuations[k]);
+                scores[k].TokenCount.ShouldBe(FakeEngine.Tokenize(request.Branches[b].Choices[k].Text).Count);
+                scores[k].Text.ShouldBe(request.Branches[b].Choices[k].Text);
             }
             var distribution = ModelDistribution.FromLogLikelihoods(scores.Select(s => new OptionLikelihood(s.Sum, s.TokenCount, 10)).ToArray(), LikelihoodNormalization.None);
             var plain = Fake.Softmax(expected);
@@ -50,9 +50,9 @@ public sealed class LogProbBackendTests
     public async Task Greedy_flags_follow_the_servers_ranks_where_it_gives_them(string backend)
     {
         await using var server = await FakeServer.StartAsync((_, body) => FakeReply.Json(FakeEngine.Reply(backend, body)));
-        await using var model = RemoteModelFactory.Create(Fake.Options(backend, server));
+        await using var model = Fake.OpenLogProbs(Fake.Options(backend, server));
         var result = await model.ScoreAsync(Fake.Request());
-        var tokens = result.Branches.SelectMany(b => b.Continuations).SelectMany(c => c.Tokens).ToArray();
+        var tokens = result.Branches.SelectMany(b => b).SelectMany(c => c.Tokens).ToArray();
         if (backend == "tgi")
         {
             tokens.ShouldAllBe(t => !t.IsGreedy, "TGI's prefill carries no ranks");
@@ -70,7 +70,7 @@ public sealed class LogProbBackendTests
     public async Task Prompts_are_batched_where_the_server_takes_arrays(string backend)
     {
         await using var server = await FakeServer.StartAsync((_, body) => FakeReply.Json(FakeEngine.Reply(backend, body)));
-        await using var model = RemoteModelFactory.Create(Fake.Options(backend, server) with { BatchSize = 4 });
+        await using var model = Fake.OpenLogProbs(Fake.Options(backend, server) with { PromptsPerRequest = 4 });
         await model.ScoreAsync(Fake.Request());
         server.Requests.ShouldBe(backend == "tgi" ? 6 : 2, "six prompts, four per request where arrays are accepted");
     }
@@ -80,7 +80,7 @@ public sealed class LogProbBackendTests
     public async Task Truncated_log_prob_arrays_are_rejected_never_scored(string backend)
     {
         await using var server = await FakeServer.StartAsync((_, body) => FakeReply.Json(FakeEngine.Truncate(backend, FakeEngine.Reply(backend, body))));
-        await using var model = RemoteModelFactory.Create(Fake.Options(backend, server) with { Retries = 2 });
+        await using var model = Fake.OpenLogProbs(Fake.Options(backend, server) with { Retries = 2 });
         var error = await Should.ThrowAsync<RemoteRequestException>(() => model.ScoreAsync(Fake.Request()));
         error.Message.ShouldContain("gave up after 3 attempt(s)");
         error.InnerException.ShouldBeOfType<RemoteResponseException>();
@@ -91,7 +91,7 @@ public sealed class LogProbBackendTests
     public async Task Misaligned_tokens_are_rejected_with_a_clear_error(string backend)
     {
         await using var server = await FakeServer.StartAsync((_, body) => FakeReply.Json(FakeEngine.Misalign(backend, FakeEngine.Reply(backend, body))));
-        await using var model = RemoteModelFactory.Create(Fake.Options(backend, server) with { Retries = 0 });
+        await using var model = Fake.OpenLogProbs(Fake.Options(backend, server) with { Retries = 0 });
         var error = await Should.ThrowAsync<RemoteRequestException>(() => model.ScoreAsync(Fake.Request()));
         error.Message.ShouldContain("line up");
     }
@@ -120,10 +120,10 @@ public sealed class LogProbBackendTests
             }
             return FakeReply.Json(reply);
         });
-        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server));
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server));
         var request = Fake.Request();
         var result = await model.ScoreAsync(request);
-        result.Branches[1].Continuations[2].Sum.ShouldBe(FakeEngine.Expected(request.Prefix + request.Branches[1].Suffix, request.Branches[1].Continuations[2]), 1e-9);
+        result.Branches[1][2].Sum.ShouldBe(FakeEngine.Expected(request.Prefix + request.Branches[1].Suffix, request.Branches[1].Choices[2].Text), 1e-9);
     }
 
     [Fact]
@@ -140,10 +140,10 @@ public sealed class LogProbBackendTests
             }
             return FakeReply.Json(reply);
         });
-        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server));
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server));
         var request = Fake.Request();
         var result = await model.ScoreAsync(request);
-        result.Branches[0].Continuations[0].Sum.ShouldBe(FakeEngine.Expected(request.Prefix + request.Branches[0].Suffix, request.Branches[0].Continuations[0]), 1e-9);
+        result.Branches[0][0].Sum.ShouldBe(FakeEngine.Expected(request.Prefix + request.Branches[0].Suffix, request.Branches[0].Choices[0].Text), 1e-9);
     }
 
     [Fact]
@@ -162,12 +162,12 @@ public sealed class LogProbBackendTests
             }
             return FakeReply.Json(reply);
         });
-        await using var model = RemoteModelFactory.Create(Fake.Options("vllm", server));
+        await using var model = Fake.OpenLogProbs(Fake.Options("vllm", server));
         var request = Fake.Request();
         var result = await model.ScoreAsync(request);
         for (var k = 0; k < 3; k++)
         {
-            result.Branches[0].Continuations[k].Sum.ShouldBe(FakeEngine.Expected(request.Prefix + request.Branches[0].Suffix, request.Branches[0].Continuations[k]), 1e-9);
+            result.Branches[0][k].Sum.ShouldBe(FakeEngine.Expected(request.Prefix + request.Branches[0].Suffix, request.Branches[0].Choices[k].Text), 1e-9);
         }
     }
 
@@ -185,12 +185,12 @@ public sealed class LogProbBackendTests
             }
             return FakeReply.Json(reply);
         });
-        await using var model = RemoteModelFactory.Create(Fake.Options("vllm", server));
+        await using var model = Fake.OpenLogProbs(Fake.Options("vllm", server));
         var request = Fake.Request();
         var result = await model.ScoreAsync(request);
-        var score = result.Branches[1].Continuations[0];
-        score.Sum.ShouldBe(FakeEngine.Expected(request.Prefix + request.Branches[1].Suffix, request.Branches[1].Continuations[0]), 1e-9);
-        score.Tokens.Select(t => t.Id).ShouldBe(FakeEngine.Tokenize(request.Branches[1].Continuations[0]).Select(FakeEngine.Id));
+        var score = result.Branches[1][0];
+        score.Sum.ShouldBe(FakeEngine.Expected(request.Prefix + request.Branches[1].Suffix, request.Branches[1].Choices[0].Text), 1e-9);
+        score.Tokens.Select(t => t.Id).ShouldBe(FakeEngine.Tokenize(request.Branches[1].Choices[0].Text).Select(FakeEngine.Id));
     }
 
     [Fact]
@@ -202,7 +202,7 @@ public sealed class LogProbBackendTests
             reply["choices"]![0]!["text"] = "something else";
             return FakeReply.Json(reply);
         });
-        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server) with { Retries = 0 });
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server) with { Retries = 0 });
         var error = await Should.ThrowAsync<RemoteRequestException>(() => model.ScoreAsync(Fake.Request()));
         error.Message.ShouldContain("echoed text does not start with the prompt");
     }
@@ -216,7 +216,7 @@ public sealed class LogProbBackendTests
             reply["choices"]![0]!["logprobs"]!["token_logprobs"]!.AsArray().RemoveAt(0);
             return FakeReply.Json(reply);
         });
-        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server) with { Retries = 0 });
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server) with { Retries = 0 });
         var error = await Should.ThrowAsync<RemoteRequestException>(() => model.ScoreAsync(Fake.Request()));
         error.Message.ShouldContain("unequal length");
     }
@@ -225,7 +225,7 @@ public sealed class LogProbBackendTests
     public async Task The_request_carries_echo_logprobs_and_a_prompt_array()
     {
         await using var server = await FakeServer.StartAsync((_, body) => FakeReply.Json(FakeEngine.OpenAIEcho(body)));
-        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server) with { BatchSize = 6 });
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server) with { PromptsPerRequest = 6 });
         await model.ScoreAsync(Fake.Request());
         var (path, body, _) = server.Log.ShouldHaveSingleItem();
         path.ShouldBe("/v1/completions");
@@ -240,7 +240,7 @@ public sealed class LogProbBackendTests
     public async Task An_empty_context_is_bad_input()
     {
         await using var server = await FakeServer.StartAsync((_, body) => FakeReply.Json(FakeEngine.OpenAIEcho(body)));
-        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server));
-        await Should.ThrowAsync<InputException>(() => model.ScoreAsync(ScoringRequest.Single("", ["A"])));
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server));
+        await Should.ThrowAsync<InputException>(() => model.ScoreAsync(OptionRequest.Single("", ["A"])));
     }
 }

@@ -38,8 +38,15 @@ public sealed class ProbeRunnerWithRemoteTests : IDisposable
         QuestionBankLoader.Default.Select("Q1-Q12,Q177"),
         CountryTable.Default.Select("USA,JPN,DEU,BRA"),
         PromptTemplateSet.BuiltIn().Default("en"),
-        AnswerFormat.LetterAndText,
-        Parallelism: 4);
+        AnswerFormat.LetterAndText);
+
+    /// <summary>Plans <paramref name="spec"/> for <paramref name="model"/> and runs it with four question trees in flight, as the probe service does for a server.</summary>
+    private async Task<(ProbeRunSummary Summary, ProbePlan Plan)> RunAsync(ProbeSpec spec, IProbeModel model, ResultStore store)
+    {
+        var planned = PlannedModel.Of(new ModelInfo("fake-7b", model.Identity.Source, null, model.Identity.Backend, model.Method, model.PromptStyle == PromptStyle.Chat), model);
+        var plan = ProbePlan.Create(spec, new SurveyIndex(_pack)).With(planned);
+        return (await new ProbeRunner(store).RunAsync(plan, planned, model, new ProbeRunOptions(4)), plan);
+    }
 
     /// <summary>Fails about <paramref name="rate"/> of requests, each in one of eight ways.</summary>
     private static Func<string, JsonNode, FakeReply> Flaky(string backend, double rate, int seed, Func<JsonNode, JsonNode> reply)
@@ -78,15 +85,16 @@ public sealed class ProbeRunnerWithRemoteTests : IDisposable
     {
         await using var server = await FakeServer.StartAsync(Flaky(backend, 0.3, seed, body => FakeEngine.Reply(backend, body)));
         using var store = ResultStore.Open(Path.Combine(_folder, $"{backend}.db"));
-        var options = Fake.Options(backend, server) with { Retries = retries, Timeout = TimeSpan.FromSeconds(1), BatchSize = 4, CircuitBreakerFailures = 1000 };
+        var options = Fake.Options(backend, server) with { Retries = retries, Timeout = TimeSpan.FromSeconds(1), PromptsPerRequest = 4, CircuitBreakerFailures = 1000 };
 
         var runs = new List<ProbeRunSummary>();
+        ProbePlan? plan = null;
         var failuresSeen = 0;
         for (var run = 0; run < 12 && (runs.Count == 0 || runs[^1].Failed > 0); run++)
         {
-            await using var model = RemoteModelFactory.Create(options);
-            var probe = new ProbeModel(new ModelInfo("fake-7b", server.Uri.ToString(), null, backend, model.Method, false), model, model.ScorerOptions);
-            runs.Add(await new ProbeRunner(_pack, store).RunAsync(Spec(), [probe]));
+            await using var model = RemoteBackends.Open(options);
+            (var summary, plan) = await RunAsync(Spec(), model, store);
+            runs.Add(summary);
             failuresSeen += store.Failures().Count;
         }
 
@@ -100,20 +108,16 @@ public sealed class ProbeRunnerWithRemoteTests : IDisposable
         runs.Skip(1).ShouldAllBe(r => r.Reused + r.Scored + r.Failed == total);
 
         // Every stored number is the arithmetic on what the server serves for that prompt: no failure became a score.
-        await using var check = RemoteModelFactory.Create(options);
-        var probeModel = new ProbeModel(new ModelInfo("fake-7b", server.Uri.ToString(), null, backend, check.Method, false), check, check.ScorerOptions);
         var verified = 0;
-        foreach (var question in Spec().Questions)
+        foreach (var tree in plan!.Trees)
         {
-            var asked = AskedQuestion.Create(question);
-            var prompts = PromptBuilder.Build(asked, Spec().Countries, Spec().Template, Spec().AnswerFormat);
-            foreach (var branch in prompts.Branches)
+            foreach (var planned in tree.Items)
             {
-                var item = store.Find(ProbeRunner.ItemKey(probeModel, prompts, branch)).ShouldNotBeNull();
-                item.Deterministic.ShouldBeTrue();
-                for (var k = 0; k < branch.Continuations.Count; k++)
+                var item = store.Find(planned.Key).ShouldNotBeNull();
+                item.Method.ShouldBe(ScoringMethod.LogLikelihoodPromptLogProbs);
+                for (var k = 0; k < planned.Branch.Choices.Count; k++)
                 {
-                    item.Options[k].LogProb.ShouldBe(FakeEngine.Expected(prompts.PromptFor(branch), branch.Continuations[k]), 1e-9);
+                    item.Options[k].LogProb!.Value.ShouldBe(FakeEngine.Expected(tree.Prompts.PromptFor(planned.Branch), planned.Branch.Choices[k].Text), 1e-9);
                 }
                 verified++;
             }
@@ -123,7 +127,7 @@ public sealed class ProbeRunnerWithRemoteTests : IDisposable
     }
 
     [Fact]
-    public async Task Sampled_items_are_stored_as_not_deterministic_with_their_settings()
+    public async Task Sampled_items_are_stored_with_their_settings_and_reused_only_under_the_same_seed_temperature_and_n()
     {
         await using var server = await FakeServer.StartAsync((_, body) => FakeReply.Json(new JsonObject
         {
@@ -134,23 +138,29 @@ public sealed class ProbeRunnerWithRemoteTests : IDisposable
             }).ToArray()),
         }));
         using var store = ResultStore.Open(Path.Combine(_folder, "chat.db"));
-        await using var model = RemoteModelFactory.Create(Fake.Options("chat-sample", server) with { Samples = 6, Seed = 5, Temperature = 0.8 });
-        var probe = new ProbeModel(new ModelInfo("chat", server.Uri.ToString(), null, "chat-sample", model.Method, true), model, model.ScorerOptions);
+        var options = Fake.Options("chat-sample", server) with { Samples = 6, Seed = 5, Temperature = 0.8 };
         var spec = Spec() with { Questions = QuestionBankLoader.Default.Select("Q1"), Countries = CountryTable.Default.Select("JPN") };
 
-        var summary = await new ProbeRunner(_pack, store).RunAsync(spec, [probe]);
+        await using var model = RemoteBackends.Open(options);
+        var (summary, plan) = await RunAsync(spec, model, store);
 
         summary.Scored.ShouldBe(1);
-        var prompts = PromptBuilder.Build(AskedQuestion.Create(spec.Questions[0]), spec.Countries, spec.Template, spec.AnswerFormat);
-        var item = store.Find(ProbeRunner.ItemKey(probe, prompts, prompts.Branches[0])).ShouldNotBeNull();
-        item.Method.ShouldBe("chat-sampling");
-        item.Deterministic.ShouldBeFalse();
-        using var info = JsonDocument.Parse(item.SamplingInfo.ShouldNotBeNull());
+        var item = store.Find(plan.Trees[0].Items[0].Key).ShouldNotBeNull();
+        item.Method.ShouldBe(ScoringMethod.ChatSampling);
+        using var info = JsonDocument.Parse(item.Details.ShouldNotBeNull());
         info.RootElement.GetProperty("seed").GetInt64().ShouldBe(5);
         info.RootElement.GetProperty("temperature").GetDouble().ShouldBe(0.8);
         info.RootElement.GetProperty("n").GetInt32().ShouldBe(6);
-        item.Options[0].LogProb.ShouldBe(Math.Log(4 / 6.0), 1e-12);
-        item.Options[1].LogProb.ShouldBe(Math.Log(2 / 6.0), 1e-12);
+        item.Options[0].Share!.Value.ShouldBe(4 / 6.0, 1e-12);
+        item.Options[1].Share!.Value.ShouldBe(2 / 6.0, 1e-12);
+
+        // The same settings reuse the stored sample; any other seed, temperature or N samples again.
+        foreach (var (changed, reused) in new[] { (options, true), (options with { Seed = 6 }, false), (options with { Temperature = 1.0 }, false), (options with { Samples = 7 }, false) })
+        {
+            await using var again = RemoteBackends.Open(changed);
+            var (rerun, _) = await RunAsync(spec, again, store);
+            (rerun.Reused == 1).ShouldBe(reused, $"seed {changed.Seed}, temperature {changed.Temperature}, n {changed.Samples}");
+        }
     }
 
     [Fact]
@@ -176,21 +186,19 @@ public sealed class ProbeRunnerWithRemoteTests : IDisposable
             }),
         }));
         using var store = ResultStore.Open(Path.Combine(_folder, "toplogprobs.db"));
-        await using var model = RemoteModelFactory.Create(Fake.Options("chat-logprobs", server) with { TopLogProbs = 2 });
-        var probe = new ProbeModel(new ModelInfo("chat", server.Uri.ToString(), null, "chat-logprobs", model.Method, true), model, model.ScorerOptions);
+        await using var model = RemoteBackends.Open(Fake.Options("chat-logprobs", server) with { TopLogProbs = 2 });
         var spec = Spec() with { Questions = QuestionBankLoader.Default.Select("Q1"), Countries = CountryTable.Default.Select("JPN") };
 
-        (await new ProbeRunner(_pack, store).RunAsync(spec, [probe])).Scored.ShouldBe(1);
+        var (summary, plan) = await RunAsync(spec, model, store);
+        summary.Scored.ShouldBe(1);
 
-        var prompts = PromptBuilder.Build(AskedQuestion.Create(spec.Questions[0]), spec.Countries, spec.Template, spec.AnswerFormat);
-        var item = store.Find(ProbeRunner.ItemKey(probe, prompts, prompts.Branches[0])).ShouldNotBeNull();
-        item.Method.ShouldBe("chat-top-logprobs");
-        item.Deterministic.ShouldBeTrue();
-        using var info = JsonDocument.Parse(item.SamplingInfo.ShouldNotBeNull());
-        var missing = prompts.Branches[0].Continuations.Count - 2;
+        var item = store.Find(plan.Trees[0].Items[0].Key).ShouldNotBeNull();
+        item.Method.ShouldBe(ScoringMethod.ChatTopLogProbs);
+        using var info = JsonDocument.Parse(item.Details.ShouldNotBeNull());
+        var missing = plan.Trees[0].Items[0].Branch.Choices.Count - 2;
         info.RootElement.GetProperty("imputed_options").GetInt32().ShouldBe(missing);
         // Leftover 0.1 shared by the missing options, below the least listed 0.2.
-        item.Options[2].LogProb.ShouldBe(Math.Log(0.1 / missing), 1e-12);
-        item.Options[0].LogProb.ShouldBe(Math.Log(0.7), 1e-12);
+        item.Options[2].Share!.Value.ShouldBe(0.1 / missing, 1e-12);
+        item.Options[0].Share!.Value.ShouldBe(0.7, 1e-12);
     }
 }

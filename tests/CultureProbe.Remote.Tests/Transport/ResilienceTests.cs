@@ -9,7 +9,7 @@ namespace CultureProbe.Remote.Tests.Transport;
 
 public sealed class ResilienceTests
 {
-    private static readonly ScoringRequest One = ScoringRequest.Single("Question: Is family important?\nAnswer:", [" A) Yes"]);
+    private static readonly OptionRequest One = OptionRequest.Single("Question: Is family important?\nAnswer:", [" A) Yes"]);
 
     /// <summary>A server that answers the first <paramref name="failures"/> requests with <paramref name="fault"/>, then properly.</summary>
     private static Task<FakeServer> FailingFirst(int failures, Func<JsonNode, FakeReply> fault)
@@ -18,16 +18,16 @@ public sealed class ResilienceTests
         return FakeServer.StartAsync((_, body) => Interlocked.Increment(ref seen) <= failures ? fault(body) : FakeReply.Json(FakeEngine.OpenAIEcho(body)));
     }
 
-    private static async Task<(ContinuationScore Score, IRemoteLanguageModel Model, VirtualTimeProvider Time)> ScoreOnce(FakeServer server, Func<RemoteModelOptions, RemoteModelOptions>? configure = null)
+    private static async Task<(ContinuationScore Score, IRemoteModel Model, VirtualTimeProvider Time)> ScoreOnce(FakeServer server, Func<RemoteModelOptions, RemoteModelOptions>? configure = null)
     {
         var options = Fake.Options("openai-completions", server);
         options = configure?.Invoke(options) ?? options;
-        var model = RemoteModelFactory.Create(options);
+        var model = Fake.OpenLogProbs(options);
         var result = await model.ScoreAsync(One);
-        return (result.Branches[0].Continuations[0], model, (VirtualTimeProvider)options.TimeProvider);
+        return (result.Branches[0][0], model, (VirtualTimeProvider)options.TimeProvider);
     }
 
-    private static double Expected => FakeEngine.Expected(One.Prefix, One.Branches[0].Continuations[0]);
+    private static double Expected => FakeEngine.Expected(One.Prefix, One.Branches[0].Choices[0].Text);
 
     [Fact]
     public async Task A_429_is_retried_after_the_seconds_of_its_Retry_After()
@@ -50,7 +50,7 @@ public sealed class ResilienceTests
         }));
         var options = Fake.Options("openai-completions", server);
         clock = (VirtualTimeProvider)options.TimeProvider;
-        await using var model = RemoteModelFactory.Create(options);
+        await using var model = Fake.OpenLogProbs(options);
         await model.ScoreAsync(One);
         clock.Delays.ShouldContain(d => d > TimeSpan.FromSeconds(18) && d <= TimeSpan.FromSeconds(20));
     }
@@ -101,7 +101,7 @@ public sealed class ResilienceTests
     public async Task A_client_error_is_not_retried_and_says_what_the_server_said()
     {
         await using var server = await FakeServer.StartAsync((_, _) => new FakeReply(400, "{\"error\":\"This model's maximum context length is 4096 tokens\"}"));
-        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server));
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server));
         var error = await Should.ThrowAsync<RemoteRequestException>(() => model.ScoreAsync(One));
         error.StatusCode.ShouldBe(400);
         error.Message.ShouldContain("maximum context length");
@@ -112,7 +112,7 @@ public sealed class ResilienceTests
     public async Task After_its_retries_a_request_fails_with_the_last_cause()
     {
         await using var server = await FakeServer.StartAsync((_, _) => new FakeReply(502, "bad gateway"));
-        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server) with { Retries = 3 });
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server) with { Retries = 3 });
         var error = await Should.ThrowAsync<RemoteRequestException>(() => model.ScoreAsync(One));
         error.Message.ShouldContain("gave up after 4 attempt(s)");
         error.Message.ShouldContain("502");
@@ -124,16 +124,16 @@ public sealed class ResilienceTests
     {
         await using var broken = await FakeServer.StartAsync((_, _) => new FakeReply(500, "down"));
         await using var healthy = await FakeServer.StartAsync((_, body) => FakeReply.Json(FakeEngine.OpenAIEcho(body)));
-        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", broken, healthy) with
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", broken, healthy) with
         {
             CircuitBreakerFailures = 3,
             CircuitBreakDuration = TimeSpan.FromHours(1),
             MaxInFlight = 1,
-            BatchSize = 1,
+            PromptsPerRequest = 1,
         });
         for (var i = 0; i < 20; i++)
         {
-            (await model.ScoreAsync(One)).Branches[0].Continuations[0].Sum.ShouldBe(Expected, 1e-9);
+            (await model.ScoreAsync(One)).Branches[0][0].Sum.ShouldBe(Expected, 1e-9);
         }
         broken.Requests.ShouldBe(3, "the circuit opens after three failures and stays open for the hour");
         healthy.Requests.ShouldBe(20);
@@ -145,10 +145,10 @@ public sealed class ResilienceTests
         var down = true;
         await using var server = await FakeServer.StartAsync((_, body) => Volatile.Read(ref down) ? new FakeReply(500, "down") : FakeReply.Json(FakeEngine.OpenAIEcho(body)));
         var options = Fake.Options("openai-completions", server) with { CircuitBreakerFailures = 2, CircuitBreakDuration = TimeSpan.FromSeconds(30), Retries = 1, RetryBaseDelay = TimeSpan.FromMilliseconds(1) };
-        await using var model = RemoteModelFactory.Create(options);
+        await using var model = Fake.OpenLogProbs(options);
         await Should.ThrowAsync<RemoteRequestException>(() => model.ScoreAsync(One));
         Volatile.Write(ref down, false);
-        (await model.ScoreAsync(One)).Branches[0].Continuations[0].Sum.ShouldBe(Expected, 1e-9);
+        (await model.ScoreAsync(One)).Branches[0][0].Sum.ShouldBe(Expected, 1e-9);
         ((VirtualTimeProvider)options.TimeProvider).Delays.ShouldContain(d => d >= TimeSpan.FromSeconds(29), "the second call waited for the break to end");
     }
 
@@ -163,7 +163,7 @@ public sealed class ResilienceTests
             _ => FakeReply.Json(FakeEngine.OpenAIEcho(body)),
         });
         var options = Fake.Options("openai-completions", server) with { CircuitBreakerFailures = 1, Retries = 0 };
-        await using var model = RemoteModelFactory.Create(options);
+        await using var model = Fake.OpenLogProbs(options);
         await Should.ThrowAsync<RemoteRequestException>(() => model.ScoreAsync(One));
         Volatile.Write(ref mode, 1);
         using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
@@ -172,15 +172,15 @@ public sealed class ResilienceTests
         }
         Volatile.Write(ref mode, 2);
         var score = await model.ScoreAsync(One).WaitAsync(TimeSpan.FromSeconds(10));
-        score.Branches[0].Continuations[0].Sum.ShouldBe(Expected, 1e-9);
+        score.Branches[0][0].Sum.ShouldBe(Expected, 1e-9);
     }
 
     [Fact]
     public async Task Requests_in_flight_never_exceed_the_limit_and_reach_it()
     {
         await using var server = await FakeServer.StartAsync((_, body) => FakeReply.Json(FakeEngine.OpenAIEcho(body)) with { Delay = TimeSpan.FromMilliseconds(100) });
-        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server) with { MaxInFlight = 4, BatchSize = 1 });
-        var request = new ScoringRequest("Question: Is family important?\n", Enumerable.Range(0, 4).Select(i => new ScoringBranch($"In country {i}, Answer:", [" A) Yes", " B) No", " C) Maybe"])).ToArray());
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server) with { MaxInFlight = 4, PromptsPerRequest = 1 });
+        var request = new OptionRequest("Question: Is family important?\n", Enumerable.Range(0, 4).Select(i => new OptionBranch($"In country {i}, Answer:", Fake.Choices(" A) Yes", " B) No", " C) Maybe"))).ToArray());
         await model.ScoreAsync(request);
         server.Requests.ShouldBe(12);
         server.MaxInFlight.ShouldBe(4);
@@ -191,7 +191,7 @@ public sealed class ResilienceTests
     {
         await using var first = await FakeServer.StartAsync((_, body) => FakeReply.Json(FakeEngine.OpenAIEcho(body)) with { Delay = TimeSpan.FromMilliseconds(20) });
         await using var second = await FakeServer.StartAsync((_, body) => FakeReply.Json(FakeEngine.OpenAIEcho(body)) with { Delay = TimeSpan.FromMilliseconds(20) });
-        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", first, second) with { BatchSize = 1 });
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", first, second) with { PromptsPerRequest = 1 });
         await model.ScoreAsync(Fake.Request());
         (first.Requests + second.Requests).ShouldBe(6);
         first.Requests.ShouldBeGreaterThan(0);
@@ -207,7 +207,7 @@ public sealed class ResilienceTests
         try
         {
             await using var server = await FakeServer.StartAsync((_, _) => new FakeReply(401, $"{{\"error\":\"invalid key {secret}\"}}"));
-            await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server) with { ApiKeyVariable = variable });
+            await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server) with { ApiKeyVariable = variable });
             var error = await Should.ThrowAsync<RemoteRequestException>(() => model.ScoreAsync(One));
             server.Log[0].Authorization.ShouldBe($"Bearer {secret}");
             error.ToString().ShouldNotContain(secret);
@@ -222,24 +222,26 @@ public sealed class ResilienceTests
     [Fact]
     public void A_missing_key_variable_is_bad_input()
     {
-        var error = Should.Throw<InputException>(() => RemoteModelFactory.Create(new RemoteModelOptions("vllm", [new Uri("http://127.0.0.1:9")], "m") { ApiKeyVariable = "CULTUREPROBE_SURELY_UNSET_VARIABLE" }));
+        var error = Should.Throw<InputException>(() => Fake.OpenLogProbs(new RemoteModelOptions { Backend = "vllm", Endpoints = [new Uri("http://127.0.0.1:9")], Model = "m", ApiKeyVariable = "CULTUREPROBE_SURELY_UNSET_VARIABLE" }));
         error.Message.ShouldContain("CULTUREPROBE_SURELY_UNSET_VARIABLE");
     }
 
     [Theory]
-    [InlineData("llama", "unknown backend")]
-    [InlineData("vllm", "not an http")]
-    public void Bad_options_are_bad_input(string backend, string message)
+    [InlineData("llama", "backend", "expected one of")]
+    [InlineData("vllm", "endpoint", "an http:// or https:// URL")]
+    public void Bad_options_are_bad_input_naming_the_setting(string backend, string setting, string message)
     {
         var endpoint = backend == "vllm" ? new Uri("ftp://host/") : new Uri("http://127.0.0.1:9");
-        Should.Throw<InputException>(() => RemoteModelFactory.Create(new RemoteModelOptions(backend, [endpoint], "m"))).Message.ShouldContain(message);
+        var error = Should.Throw<SettingException>(() => RemoteBackends.Open(new RemoteModelOptions { Backend = backend, Endpoints = [endpoint], Model = "m" }));
+        error.Setting.ShouldBe(setting);
+        error.Message.ShouldContain(message);
     }
 
     [Fact]
     public async Task Token_counts_and_prices_give_a_cost_estimate()
     {
         await using var server = await FakeServer.StartAsync((_, body) => FakeReply.Json(FakeEngine.OpenAIEcho(body)));
-        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server) with { Prices = new RemotePrices(2m, 10m) });
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server) with { Prices = new RemotePrices(2m, 10m) });
         await model.ScoreAsync(Fake.Request());
         var usage = model.Usage;
         var prompt = server.Log.Sum(l => l.Body["prompt"]!.AsArray().Sum(p => FakeEngine.Tokenize(p!.GetValue<string>()).Count));
@@ -253,7 +255,7 @@ public sealed class ResilienceTests
     public async Task A_trailing_v1_in_the_endpoint_is_accepted()
     {
         await using var server = await FakeServer.StartAsync((path, body) => path == "/v1/completions" ? FakeReply.Json(FakeEngine.OpenAIEcho(body)) : new FakeReply(404, "no such path"));
-        await using var model = RemoteModelFactory.Create(Fake.Options("openai-completions", server) with { Endpoints = [new Uri(server.Uri, "/v1")] });
-        (await model.ScoreAsync(One)).Branches[0].Continuations[0].Sum.ShouldBe(Expected, 1e-9);
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server) with { Endpoints = [new Uri(server.Uri, "/v1")] });
+        (await model.ScoreAsync(One)).Branches[0][0].Sum.ShouldBe(Expected, 1e-9);
     }
 }

@@ -17,19 +17,11 @@ public sealed class ResultsBuilderTests : IDisposable
 
     private async Task<(ProbeResults Results, string Folder)> RunAsync(LikelihoodNormalization normalisation = LikelihoodNormalization.None)
     {
-        var bank = QuestionBankLoader.Default;
-        var csv = _temp.File("s.synthetic.csv");
-        new SyntheticSurveyGenerator(bank, CountryTable.Default).Write(csv, new SyntheticSurveyOptions(["USA", "JPN", "DEU", "NGA", "BRA"], RowsPerCountry: 80));
-        var pack = new WvsCsvImporter(bank, CountryTable.Default).Import(csv, new WvsImportOptions());
-        var spec = new ProbeSpec(bank.Select("Q1-Q30,Q177-Q195").Where(q => q.IsOrdinal).ToArray(), CountryTable.Default.Select("USA,JPN,DEU,NGA,BRA"),
-            PromptTemplateSet.BuiltIn().Default("en"), AnswerFormat.LetterAndText);
-        var fake = new FakeLanguageModel();
-        var models = new[] { new ProbeModel(new ModelInfo("fake", "fake://fake", null, "fake", ScoringMethod.LogLikelihoodLocal, false), fake, "") };
-        using var store = ResultStore.Open(_temp.File("r.db"));
-        await new ProbeRunner(pack, store).RunAsync(spec, models);
-        var results = ResultsBuilder.Build(spec, models, pack, store, CountryTable.Default, bank, normalisation, new AlignmentOptions(BootstrapResamples: 200, Seed: 1), out var missing);
-        missing.ShouldBe(0);
-        var folder = _temp.File("out");
+        var pack = ProbeHarness.SyntheticPack(_temp, "USA,JPN,DEU,NGA,BRA", rows: 80, notAskedRate: 0.02);
+        using var store = ResultStore.Open(_temp.File($"r-{Guid.NewGuid():N}.db"));
+        var (results, summary, _) = await ProbeHarness.RunAsync(pack, ProbeHarness.Spec("Q1-Q30,Q177-Q195", "USA,JPN,DEU,NGA,BRA"), new FakeLikelihoodModel(), store, normalisation, bootstrap: 200);
+        summary.Failed.ShouldBe(0);
+        var folder = _temp.File($"out-{Guid.NewGuid():N}");
         ResultsFiles.WriteAll(results, folder);
         return (results, folder);
     }
@@ -80,9 +72,16 @@ public sealed class ResultsBuilderTests : IDisposable
     public async Task Model_shares_are_the_normalised_exponentials_of_the_stored_log_likelihoods()
     {
         var (results, _) = await RunAsync();
+        var template = PromptTemplateSet.BuiltIn().Default("en");
         foreach (var item in results.Items.Take(20))
         {
-            item.ModelShares.Sum().ShouldBe(1.0, 1e-12);
+            // Independently: rebuild the prompt, sum the fake's token log-probs, exponentiate and normalise.
+            var asked = AskedQuestion.Create(QuestionBankLoader.Default.Get(item.Question));
+            var prompts = PromptBuilder.Build(asked, CountryTable.Default.Select(item.Country), template, AnswerFormat.LetterAndText);
+            var prompt = prompts.PromptFor(prompts.Branches[0]);
+            var exps = prompts.Branches[0].Choices.Select(c => Math.Exp(FakeLikelihoodModel.LogLikelihood(prompt, c.Text))).ToArray();
+            // 1e-12: softmax with a max shift and exp of the plain values agree to rounding for log-likelihoods in [-15, -1].
+            item.ModelShares.ShouldBe(exps.Select(e => e / exps.Sum()).ToArray(), 1e-12);
             item.HumanShares.Sum().ShouldBe(1.0, 1e-12);
         }
     }
@@ -125,7 +124,18 @@ public sealed class ResultsBuilderTests : IDisposable
         var (none, _) = await RunAsync();
         var (perToken, _) = await RunAsync(LikelihoodNormalization.PerToken);
         perToken.Method.Normalisation.ShouldBe(LikelihoodNormalization.PerToken);
-        // The fake model gives one token per answer, so per-token equals none here.
-        perToken.Items[0].ModelShares.ShouldBe(none.Items[0].ModelShares, 1e-15);
+        var template = PromptTemplateSet.BuiltIn().Default("en");
+        for (var i = 0; i < 20; i++)
+        {
+            var item = perToken.Items[i];
+            item.ModelShares.Sum().ShouldBe(1.0, 1e-12);
+            // The fake's answers have several tokens each (" A) Very important" is three), so dividing by the count changes p.
+            item.ModelShares.ShouldNotBe(none.Items[i].ModelShares);
+            var asked = AskedQuestion.Create(QuestionBankLoader.Default.Get(item.Question));
+            var prompts = PromptBuilder.Build(asked, CountryTable.Default.Select(item.Country), template, AnswerFormat.LetterAndText);
+            var prompt = prompts.PromptFor(prompts.Branches[0]);
+            var exps = prompts.Branches[0].Choices.Select(c => Math.Exp(FakeLikelihoodModel.LogLikelihood(prompt, c.Text) / FakeLikelihoodModel.Tokens(c.Text).Count)).ToArray();
+            item.ModelShares.ShouldBe(exps.Select(e => e / exps.Sum()).ToArray(), 1e-12);
+        }
     }
 }

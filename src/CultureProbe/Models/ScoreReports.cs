@@ -1,9 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using CultureProbe.Models;
-
-namespace CultureProbe.Llama.Scoring;
+namespace CultureProbe.Models;
 
 /// <summary>The model as a score report names it.</summary>
 /// <param name="Name">Name from the GGUF metadata.</param>
@@ -36,17 +34,18 @@ public sealed record ScoreTextReport(
     [property: JsonPropertyName("context")] string Context,
     [property: JsonPropertyName("continuations")] IReadOnlyList<ScoreContinuation> Continuations)
 {
-    /// <summary>Builds the report from a one-branch <see cref="ScoringResult"/>.</summary>
-    public static ScoreTextReport From(ScoringResult result, string context)
+    /// <summary>Builds the report from a one-branch <see cref="LikelihoodResult"/> of <paramref name="model"/>.</summary>
+    public static ScoreTextReport From(IProbeModel model, LikelihoodResult result, string context)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(result);
-        var continuations = result.Branches.SelectMany(b => b.Continuations).Select(c => new ScoreContinuation(
+        var continuations = result.Branches.SelectMany(b => b).Select(c => new ScoreContinuation(
             c.Text,
             [.. c.Tokens.Select(t => new ScoreToken(t.Id, t.Piece))],
             [.. c.Tokens.Select(t => t.LogProb)],
             c.Sum,
             c.IsGreedy)).ToArray();
-        return new ScoreTextReport(ScoreModelInfo.From(result.Model), result.Method.WireName(), result.Engine, context, continuations);
+        return new ScoreTextReport(ScoreModelInfo.From(model.Identity), model.Method.WireName(), result.Engine, context, continuations);
     }
 }
 

@@ -1,27 +1,15 @@
 namespace CultureProbe.Models;
 
-/// <summary>Scores of a whole <see cref="ScoringRequest"/>, in the request's shape.</summary>
-/// <param name="Model">The model that produced the numbers.</param>
-/// <param name="Method">How the numbers were produced.</param>
-/// <param name="Engine">Free-form details of the engine run that matter for reproduction (library version, KV cache type, chat template, shared-prefix or naive).</param>
-/// <param name="Branches">One entry per request branch, same order.</param>
-public sealed record ScoringResult(
-    ModelIdentity Model,
-    ScoringMethod Method,
-    string Engine,
-    IReadOnlyList<BranchScores> Branches);
-
-/// <summary>Scores of one branch: one per continuation, same order as the request.</summary>
-/// <param name="Continuations">One score per continuation.</param>
-/// <param name="Details">For chat methods, what produced the numbers of this branch as JSON (seed, temperature, N and
-/// unparseable replies of sampling; imputed options and mass of top-logprobs); stored with the item. Null for log-prob scoring.</param>
-public sealed record BranchScores(IReadOnlyList<ContinuationScore> Continuations, string? Details = null);
+/// <summary>What a likelihood model measured for a whole <see cref="OptionRequest"/>, in the request's shape.</summary>
+/// <param name="Branches">One list per request branch, one score per option, same order.</param>
+/// <param name="Engine">Free-form details of the engine run that matter for reproduction (library version, KV cache type, shared-prefix or naive).</param>
+public sealed record LikelihoodResult(IReadOnlyList<IReadOnlyList<ContinuationScore>> Branches, string Engine);
 
 /// <summary>
-/// The log-likelihood of one continuation given its context. Every normalisation (none, per token,
-/// per byte) can be computed from this without rescoring.
+/// The log-likelihood of one continuation given its context. Every normalisation (none, per token, per byte) can
+/// be computed from this without rescoring.
 /// </summary>
-/// <param name="Text">The continuation text as requested.</param>
+/// <param name="Text">The continuation text as scored.</param>
 /// <param name="Tokens">The scored tokens with their log-probabilities. When the tokenizer merged characters across the
 /// context/continuation boundary, the merged token belongs to the continuation (see the backend's documentation).</param>
 /// <param name="Sum">Sum of the tokens' natural-log probabilities.</param>
@@ -59,3 +47,14 @@ public readonly record struct ScoredToken(int Id, string Piece, double LogProb, 
 /// <param name="LogProbs">One entry per token after the first.</param>
 /// <param name="Sum">Sum of <paramref name="LogProbs"/>.</param>
 public sealed record TokenSequenceScore(ModelIdentity Model, IReadOnlyList<ScoredToken> Tokens, IReadOnlyList<double> LogProbs, double Sum);
+
+/// <summary>What a share model measured for a whole <see cref="OptionRequest"/>, in the request's shape.</summary>
+/// <param name="Branches">One entry per request branch, same order.</param>
+/// <param name="Engine">Free-form details of the run (settings, imputed or unparseable counts).</param>
+public sealed record ShareResult(IReadOnlyList<OptionShares> Branches, string Engine);
+
+/// <summary>The share of each answer option in one branch.</summary>
+/// <param name="Shares">One non-negative share per option, same order; they need not sum to exactly 1 (they are normalised).</param>
+/// <param name="Details">What produced the numbers as JSON (seed, temperature, N and unparseable replies of sampling; imputed
+/// options and mass of top-logprobs); stored with the item.</param>
+public sealed record OptionShares(IReadOnlyList<double> Shares, string? Details);
