@@ -1,6 +1,7 @@
 using System.Globalization;
 using CultureProbe.Probing;
 using CultureProbe.Reports;
+using CultureProbe.Surveys;
 using Spectre.Console;
 
 namespace CultureProbe.Cli;
@@ -91,10 +92,10 @@ internal sealed class ProbeConsole(IAnsiConsole console) : IProbeObserver
 internal static class RunOutput
 {
     /// <summary>Writes results.json, the CSVs and report.html into <paramref name="folder"/> and prints the summary; returns the report's path.</summary>
-    public static string Write(IAnsiConsole console, ProbeResults results, string folder, ReportOptions? reportOptions = null)
+    public static string Write(IAnsiConsole console, ProbeResults results, string folder, QuestionBank bank, CountryTable countries, ReportOptions? reportOptions = null)
     {
         ResultsFiles.WriteAll(results, folder);
-        var report = ReportOutput.WriteReport(results, folder, reportOptions);
+        var report = ReportOutput.WriteReport(results, folder, bank, countries, reportOptions);
         SummaryTable.Write(console, results);
         return report;
     }

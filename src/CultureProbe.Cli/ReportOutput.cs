@@ -9,10 +9,10 @@ internal static class ReportOutput
 {
     public const string ReportFile = "report.html";
 
-    public static string WriteReport(ProbeResults results, string folder, ReportOptions? options = null)
+    public static string WriteReport(ProbeResults results, string folder, QuestionBank bank, CountryTable countries, ReportOptions? options = null)
     {
         var path = Path.Combine(folder, ReportFile);
-        new HtmlReportWriter().Write(results, CountryTable.Default, QuestionBankLoader.Default, options ?? ReportOptions.Default, path);
+        new HtmlReportWriter().Write(results, countries, bank, options ?? ReportOptions.Default, path);
         return path;
     }
 }

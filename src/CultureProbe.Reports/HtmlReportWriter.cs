@@ -86,7 +86,7 @@ public sealed partial class HtmlReportWriter
         html.Append("<h1>").Append(Escape(context.Options.Title)).Append("</h1>\n");
         var countries = results.Items.Select(i => i.Country).Distinct(StringComparer.Ordinal).Count();
         var questions = results.Items.Select(i => i.Question).Distinct(StringComparer.Ordinal).Count();
-        html.Append("<p class=\"lede\">How closely each model's answers to World Values Survey questions match the answers of each country's population: ")
+        html.Append("<p class=\"lede\">How closely each model's answers to ").Append(Escape(context.Bank.Survey.Name)).Append(" questions match the answers of each country's population: ")
             .Append(Escape($"{results.Models.Count} model(s), {countries} countries, {questions} questions in {context.Categories.Count} categories, {results.Items.Count} scored items."))
             .Append("</p>\n");
         html.Append("<nav aria-label=\"Contents\"><ul>")

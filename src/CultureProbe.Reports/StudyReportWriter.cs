@@ -36,7 +36,7 @@ public static class StudyReportWriter
         {
             html.Append("<p class=\"banner\">SYNTHETIC: the survey data and/or the models are generated; these figures illustrate the method and show no finding.</p>\n");
         }
-        html.Append("<h1>Multilingual study</h1>\n<p>Each language is asked about the country whose language it is, with every paraphrased template; the USA is the contrast. ")
+        html.Append("<h1>Multilingual study</h1>\n<p>Each language is asked about the country whose language it is, with every paraphrased template; " + Escape(study.ReferenceCountry) + " is the contrast. ")
             .Append("Alignment is Pearson r of the model's and the population's mean scores across questions. Program ").Append(Escape(study.Provenance.ProgramVersion))
             .Append(", survey ").Append(Escape(study.Provenance.SurveySource)).Append(" (sha256 ").Append(Escape(HashPrefix(study.Provenance.SurveySha256))).Append(").</p>\n");
         AppendAlignmentByLanguage(html, study);
@@ -108,7 +108,7 @@ public static class StudyReportWriter
 
     private static void AppendUsBias(StringBuilder html, StudyResults study)
     {
-        var cells = study.Alignment.Where(a => a.Country != "USA").GroupBy(a => (a.Model, a.Language))
+        var cells = study.Alignment.Where(a => a.Country != study.ReferenceCountry).GroupBy(a => (a.Model, a.Language))
             .Select(g => (g.Key.Model, g.Key.Language, Bias: MeanOf(g.Select(a => a.UsBias)))).OrderBy(c => c.Model, StringComparer.Ordinal).ThenBy(c => c.Language, StringComparer.Ordinal).ToArray();
         // Room for "model · language" labels left of the axis.
         var left = Math.Min(400, 20 + (7 * cells.Select(c => c.Model.Length + c.Language.Length + 3).DefaultIfEmpty(10).Max()));
@@ -181,7 +181,7 @@ public static class StudyReportWriter
             html.Append("<tr><td class=\"l\">").Append(Escape(c.Model)).Append("</td><td class=\"l\">").Append(Escape(c.Language)).Append("</td><td>").Append(c.Templates.ToString(CultureInfo.InvariantCulture))
                 .Append("</td><td>").Append(Stat(c.MeanPairwise)).Append("</td><td>").Append(Stat(c.SplitHalf)).Append("</td><td>").Append(Stat(c.HumanCeiling)).Append("</td></tr>");
         }
-        html.Append("</tbody></table>\n<h2>Alignment per template</h2>\n<table><thead><tr><th class=\"l\">model</th><th class=\"l\">language</th><th class=\"l\">template</th><th>n</th><th>r local</th><th>r USA</th><th>US bias</th><th>1 − JSD local</th></tr></thead><tbody>");
+        html.Append("</tbody></table>\n<h2>Alignment per template</h2>\n<table><thead><tr><th class=\"l\">model</th><th class=\"l\">language</th><th class=\"l\">template</th><th>n</th><th>r local</th><th>r reference</th><th>US bias</th><th>1 − JSD local</th></tr></thead><tbody>");
         foreach (var a in study.Alignment)
         {
             html.Append("<tr><td class=\"l\">").Append(Escape(a.Model)).Append("</td><td class=\"l\">").Append(Escape(a.Language)).Append("</td><td class=\"l\">").Append(Escape(a.TemplateId))

@@ -18,13 +18,15 @@ internal static class AnalyzeCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for results.json, items.csv, alignment.csv and report.html.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the bootstrap and the shuffled-country control.", DefaultValueFactory = _ => 0 };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for the 95% intervals (0 to skip).", DefaultValueFactory = _ => 1000 };
-        var command = new Command("analyze", "Apply CultureProbe's metrics, tables and report to answer distributions produced elsewhere.") { human, model, output, seed, bootstrap };
+        var survey = new SurveyOptions();
+        var command = new Command("analyze", "Apply CultureProbe's metrics, tables and report to answer distributions produced elsewhere.") { human, model, output, seed, bootstrap, survey.Bank, survey.CountriesFile };
         command.SetAction(parse =>
         {
             var humanPath = parse.GetValue(human)!.FullName;
             var modelPath = parse.GetValue(model)!.FullName;
             var folder = parse.GetValue(output)!.FullName;
-            var bank = QuestionBankLoader.Default;
+            var bank = survey.QuestionBank(parse);
+            var table = survey.Countries(parse);
             var reader = new ExternalDistributions(bank);
             var items = reader.Read(humanPath, modelPath);
             if (items.Count == 0)
@@ -41,9 +43,9 @@ internal static class AnalyzeCommand
                 new MethodInfo(ScoringMethod.External, null, null, null, null, null, false),
                 models,
                 items.Select(i => i.ToResult()).ToArray(),
-                AlignmentBuilder.Build(items, CountryTable.Default, options));
+                AlignmentBuilder.Build(items, table, options));
             ResultsFiles.WriteAll(results, folder);
-            ReportOutput.WriteReport(results, folder);
+            ReportOutput.WriteReport(results, folder, bank, table);
             var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
             foreach (var warning in reader.Warnings.Take(10))
             {

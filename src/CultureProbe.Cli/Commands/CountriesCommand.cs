@@ -11,10 +11,11 @@ internal static class CountriesCommand
     public static Command Create()
     {
         var format = CommonOptions.Format("table", "table", "json");
-        var command = new Command("countries", "List the countries and territories surveyed by WVS-7 and EVS-2017, with continent, Western or not, and cultural zone.") { format };
+        var survey = new SurveyOptions();
+        var command = new Command("countries", "List the countries and territories surveyed by WVS-7 and EVS-2017 (and those of --countries-file), with continent, Western or not, and cultural zone.") { format, survey.CountriesFile };
         command.SetAction(parse =>
         {
-            var table = CountryTable.Default;
+            var table = survey.Countries(parse);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(format) == "json")
             {

@@ -56,7 +56,7 @@ internal static class DemoCommand
             var summary = outcome.Models[0].Runs[0];
             console.MarkupLine($"3. probed {spec.Questions.Count} questions × {countries.Count} countries with Kim & Baek's prompt: {summary.Scored} scored, {summary.Reused} reused from the store, {summary.Failed} failed, in {summary.Elapsed.TotalSeconds:F1} s");
 
-            var report = RunOutput.Write(console, outcome.Results[0], folder, new ReportOptions(Title: "CultureProbe demo (synthetic)"));
+            var report = RunOutput.Write(console, outcome.Results[0], folder, bank, CountryTable.Default, new ReportOptions(Title: "CultureProbe demo (synthetic)"));
             console.MarkupLine($"4. [bold]report:[/] {Markup.Escape(report)}");
             console.MarkupLine($"   tables: {Markup.Escape(Path.Combine(folder, ResultsFiles.AlignmentCsv))}, {Markup.Escape(Path.Combine(folder, ResultsFiles.ItemsCsv))}");
             console.MarkupLine("[bold yellow]SYNTHETIC[/]: a random model is expected to score near zero; the figures show the method, not a finding.");

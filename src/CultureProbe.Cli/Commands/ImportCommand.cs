@@ -16,7 +16,8 @@ internal static class ImportCommand
         coding.AcceptOnlyFromAmong("standard", "inverted");
         var layout = new Option<string>("--layout") { Description = "File layout: wvs7 (official WVS-7 microdata), evs-wvs (the joint EVS/WVS 2017-2022 file, IVS variable names), long (aggregated shares) or auto (decide from the header).", DefaultValueFactory = _ => "auto" };
         layout.AcceptOnlyFromAmong("auto", "wvs7", "evs-wvs", "long");
-        var command = new Command("import", "Import a survey file into a survey pack of weighted per-country answer distributions.") { input, output, weight, coding, layout };
+        var survey = new SurveyOptions();
+        var command = new Command("import", "Import a survey file into a survey pack of weighted per-country answer distributions.") { input, output, weight, coding, layout, survey.Bank, survey.CountriesFile };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(input)!.FullName;
@@ -26,7 +27,8 @@ internal static class ImportCommand
             {
                 chosenLayout = DetectLayout(path);
             }
-            var bank = QuestionBankLoader.Default;
+            var bank = survey.QuestionBank(parse);
+            var table = survey.Countries(parse);
             var stopwatch = System.Diagnostics.Stopwatch.StartNew();
             var crosswalk = chosenLayout == "evs-wvs" ? SurveyCrosswalk.JointEvsWvs : null;
             var weightName = parse.GetValue(weight);
@@ -36,8 +38,8 @@ internal static class ImportCommand
                     : crosswalk.Weights.FirstOrDefault(c => c.Equals(w, StringComparison.OrdinalIgnoreCase))
                         ?? throw new InputException($"--weight: expected none or one of {string.Join(", ", crosswalk.Weights)} for the joint EVS/WVS file, found '{w}'");
             SurveyPack pack = chosenLayout == "long"
-                ? new AggregateCsvImporter(bank).Import(path)
-                : new WvsCsvImporter(bank, CountryTable.Default).Import(path, new WvsImportOptions(
+                ? new AggregateCsvImporter(bank, table).Import(path)
+                : new WvsCsvImporter(bank, table).Import(path, new WvsImportOptions(
                     weightColumn,
                     parse.GetValue(coding) == "inverted" ? SurveyCoding.Inverted : SurveyCoding.Standard,
                     crosswalk));

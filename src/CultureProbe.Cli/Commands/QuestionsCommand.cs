@@ -12,15 +12,16 @@ internal static class QuestionsCommand
         var set = new Option<string>("--set") { Description = "A set name (all, paper-12, or one from --sets-file), or codes, ranges and categories such as 'Q1,Q177-Q195,ethics'.", DefaultValueFactory = _ => QuestionBank.AllSetName };
         var setsFile = new Option<FileInfo?>("--sets-file") { Description = "YAML file defining more sets: 'sets: { name: [Q1, Q46-Q56, ethics] }'." };
         var format = CommonOptions.Format("table", "table", "json");
-        var language = new Option<string>("--language") { Description = "Show the texts in this language: en (default), da, nl or pt.", DefaultValueFactory = _ => "en" };
+        var language = new Option<string?>("--language") { Description = "Show the texts in this language: en (default), da, nl or pt (translations of the built-in bank)." };
         var counts = new Option<bool>("--counts") { Description = "Print only the number of items per category, beside Kim & Baek's (2024) Table 2 counts." };
-        var command = new Command("questions", "List the WVS-7 items of the question bank: code, category, question, options and scores.") { set, setsFile, format, language, counts };
+        var survey = new SurveyOptions();
+        var command = new Command("questions", "List the items of the question bank (WVS-7, or another survey's with --bank): code, category, question, options and scores.") { set, setsFile, format, language, counts, survey.Bank };
         command.SetAction(parse =>
         {
-            var bank = QuestionBankTranslations.ForLanguage(parse.GetValue(language)!);
+            var bank = survey.QuestionBank(parse, parse.GetValue(language));
             if (parse.GetValue(setsFile) is { } file)
             {
-                QuestionBankLoader.LoadSetsFile(bank, file.FullName);
+                bank = QuestionBankLoader.WithSetsFile(bank, file.FullName);
             }
             var questions = bank.Select(parse.GetValue(set)!);
             var output = parse.InvocationConfiguration.Output;
@@ -47,11 +48,12 @@ internal static class QuestionsCommand
                 }
                 console.Write(table);
             }
-            var countTable = new Table().AddColumns("Category", "Q-range", "Items here", "Kim & Baek (2024)");
+            var countTable = new Table().AddColumns("Category", "Range", "Items here", Markup.Escape(bank.Survey.CountsSource ?? "Reference count"));
+            var prefix = bank.Questions.Count > 0 ? QuestionBank.CodeParts(bank.Questions[0].Code).Prefix : "";
             foreach (var category in bank.Categories)
             {
                 var here = questions.Count(q => q.CategoryId == category.Id);
-                countTable.AddRow(Markup.Escape(category.Title), $"Q{category.FirstQuestion}–Q{category.LastQuestion}", here.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                countTable.AddRow(Markup.Escape(category.Title), Markup.Escape(category.RangeText(prefix)), here.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     category.PaperCount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not used");
             }
             countTable.AddRow("[bold]Total[/]", "", questions.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CultureProbe.Probing;
 using CultureProbe.Reports;
+using CultureProbe.Surveys;
 
 namespace CultureProbe.Cli.Commands;
 
@@ -12,7 +13,8 @@ internal static class ReportCommand
         var run = new Argument<DirectoryInfo>("dir") { Description = "A run folder holding results.json." };
         var scatter = new Option<string?>("--scatter-country") { Description = "Country (ISO alpha-3) of the model-vs-population scatter." };
         var cases = new Option<string?>("--case-countries") { Description = "Comma-separated countries for the case-study tables of top answers." };
-        var command = new Command("report", "Rebuild report.html (self-contained HTML with SVG charts) from a finished run's results.json.") { run, scatter, cases };
+        var survey = new SurveyOptions();
+        var command = new Command("report", "Rebuild report.html (self-contained HTML with SVG charts) from a finished run's results.json.") { run, scatter, cases, survey.Bank, survey.CountriesFile };
         command.SetAction(parse =>
         {
             var folder = parse.GetValue(run)!.FullName;
@@ -20,7 +22,12 @@ internal static class ReportCommand
             var options = new ReportOptions(
                 ScatterCountry: parse.GetValue(scatter)?.Trim().ToUpperInvariant(),
                 CaseStudyCountries: parse.GetValue(cases)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => c.ToUpperInvariant()).ToArray());
-            var path = ReportOutput.WriteReport(results, folder, options);
+            var bank = survey.QuestionBank(parse);
+            if (results.Provenance.QuestionBankSha256 != bank.Sha256)
+            {
+                throw new InputException($"{folder}: the results were made with another question bank (SHA-256 {results.Provenance.QuestionBankSha256[..12]}…, this one is {bank.Sha256[..12]}…); give the run's bank with --bank");
+            }
+            var path = ReportOutput.WriteReport(results, folder, bank, survey.Countries(parse), options);
             parse.InvocationConfiguration.Output.WriteLine($"report -> {path}");
             return Program.ExitOk;
         });

@@ -20,7 +20,8 @@ internal static class RunCommand
         var modelIds = new Option<string[]>("--model-id") { Description = "Id of each --model in tables, in the same order (default: the file name, or the served name).", AllowMultipleArgumentsPerToken = false };
         var cards = new Option<DirectoryInfo?>("--cards") { Description = "Folder of model cards (family, parameters, chat or base, corpus) matched by model id." };
         var countries = new Option<string?>("--countries") { Description = "Comma-separated ISO alpha-3 codes (default: every country in the pack)." };
-        var questions = new Option<string>("--questions") { Description = "A set name (paper-12, all) or codes, ranges and categories such as 'Q1,Q177-Q195,ethics'. Nominal items are left out: they have no mean score.", DefaultValueFactory = _ => QuestionBank.Paper12SetName };
+        var questions = new Option<string?>("--questions") { Description = "A set name (paper-12, all) or codes, ranges and categories such as 'Q1,Q177-Q195,ethics' (default: the bank's default set, paper-12 for WVS-7). Nominal items are left out: they have no mean score." };
+        var survey = new SurveyOptions();
         var language = new Option<string>("--language") { Description = "Prompt language: en, da, nl or pt.", DefaultValueFactory = _ => "en" };
         var template = new Option<string?>("--template") { Description = "Template id (default: the language's default, for English Kim & Baek's Figure 5)." };
         var templatesFile = new Option<FileInfo?>("--templates-file") { Description = "YAML file with more templates (see docs/prompt-templates.md)." };
@@ -35,7 +36,7 @@ internal static class RunCommand
         var command = new Command("run", "Probe models with WVS-7 items for every country and measure how their answers align with each population (Kim & Baek 2024).")
         {
             pack, models, modelIds, cards, countries, questions, language, template, templatesFile, answerFormat, collapse, normalisation,
-            output, cache, seed, bootstrap, scatter,
+            output, cache, seed, bootstrap, scatter, survey.Bank, survey.CountriesFile,
         };
         foreach (var option in modelOptions.All)
         {
@@ -45,21 +46,22 @@ internal static class RunCommand
         {
             var surveyPack = SurveyPackFile.Read(parse.GetValue(pack)!.FullName);
             var lang = parse.GetValue(language)!;
-            var bank = QuestionBankTranslations.ForLanguage(lang);
+            var bank = survey.QuestionBank(parse, lang);
+            var table = survey.Countries(parse);
             var templates = PromptTemplateSet.BuiltIn();
             if (parse.GetValue(templatesFile) is { } extra)
             {
                 templates.AddFile(extra.FullName);
             }
             var spec = new ProbeSpec(
-                bank.Select(parse.GetValue(questions)!).Where(q => q.IsOrdinal).ToArray(),
-                SelectCountries(surveyPack, parse.GetValue(countries)),
+                bank.Select(parse.GetValue(questions) ?? bank.Survey.DefaultSet).Where(q => q.IsOrdinal).ToArray(),
+                SelectCountries(surveyPack, parse.GetValue(countries), table),
                 parse.GetValue(template) is { } templateId ? templates.Get(lang, templateId) : templates.Default(lang),
                 CommonOptions.Parse<AnswerFormat>("--answer-format", parse.GetValue(answerFormat)),
                 parse.GetValue(collapse) is { } size and not (3 or 5) ? throw new InputException($"--collapse: expected 3 or 5, found {size}") : parse.GetValue(collapse));
             var folder = parse.GetValue(output)!.FullName;
             var job = new ProbeJob(
-                surveyPack, bank, CountryTable.Default, [spec],
+                surveyPack, bank, table, [spec],
                 Requests(parse.GetValue(models)!, parse.GetValue(modelIds) ?? [], modelOptions.BackendName(parse)),
                 modelOptions.Settings(parse),
                 parse.GetValue(cards) is { } cardFolder ? ModelCard.LoadFolder(cardFolder.FullName) : [],
@@ -77,7 +79,7 @@ internal static class RunCommand
             }
             console.MarkupLine(Markup.Escape($"{spec.Questions.Count} questions × {spec.Countries.Count} countries × {job.Models.Count} model(s); template {spec.Template.Id} ({lang}), answers {spec.AnswerFormat.WireName()}, store {job.StorePath}"));
             var outcome = await service.RunAsync(job, new ProbeConsole(console), cancellationToken).ConfigureAwait(false);
-            var report = RunOutput.Write(console, outcome.Results[0], folder, new ReportOptions(ScatterCountry: parse.GetValue(scatter)?.ToUpperInvariant()));
+            var report = RunOutput.Write(console, outcome.Results[0], folder, bank, table, new ReportOptions(ScatterCountry: parse.GetValue(scatter)?.ToUpperInvariant()));
             if (outcome.Missing > 0)
             {
                 console.MarkupLine($"[yellow]{outcome.Missing} item(s) have no score (failed or interrupted); the reasons are above. Running the same command again retries them.[/]");
@@ -98,18 +100,18 @@ internal static class RunCommand
         return references.Select((reference, m) => new ModelRequest(reference, backend, ids.Length > 0 ? ids[m] : null)).ToArray();
     }
 
-    internal static IReadOnlyList<Country> SelectCountries(SurveyPack pack, string? selection)
+    internal static IReadOnlyList<Country> SelectCountries(SurveyPack pack, string? selection, CountryTable table)
     {
         if (selection is not null && !selection.Trim().Equals("all", StringComparison.OrdinalIgnoreCase))
         {
-            var chosen = CountryTable.Default.Select(selection);
+            var chosen = table.Select(selection);
             foreach (var country in chosen.Where(c => !pack.Provenance.RowsPerCountry.ContainsKey(c.Iso3)))
             {
                 throw new InputException($"--countries: {country.Iso3} is not in the survey pack (it has {string.Join(", ", pack.Countries)})");
             }
             return chosen;
         }
-        var known = pack.Countries.Select(CountryTable.Default.FindByIso3).Where(c => c is not null).Select(c => c!).ToArray();
+        var known = pack.Countries.Select(table.FindByIso3).Where(c => c is not null).Select(c => c!).ToArray();
         return known.Length > 0 ? known : throw new InputException("the survey pack holds no country of the country table; pass --countries");
     }
 }

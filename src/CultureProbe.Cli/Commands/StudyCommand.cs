@@ -15,6 +15,11 @@ namespace CultureProbe.Cli.Commands;
 /// <summary><c>cultureprobe study</c>: the multilingual study of Rystrøm, Kirk &amp; Hale (2025).</summary>
 internal static class StudyCommand
 {
+    /// <summary>The population every language's own is contrasted with: the built-in bank's reference country (the USA).</summary>
+    private static Country ReferenceCountry =>
+        CountryTable.Default.FindByIso3(QuestionBankLoader.Default.Survey.ReferenceCountry ?? "USA")
+        ?? throw new InvalidOperationException("the built-in bank's reference country is not in the country table");
+
     public static Command Create()
     {
         var packs = new Option<FileInfo[]>("--pack") { Description = "Survey pack(s); repeat to combine, e.g. WVS-7 and the joint EVS/WVS file (Denmark, Portugal). A country is taken from the first pack that has it.", Required = true, AllowMultipleArgumentsPerToken = false };
@@ -45,7 +50,7 @@ internal static class StudyCommand
             var studyLanguages = ParseLanguages(parse.GetValue(languages)!, pack, skipped);
             var templateSet = PromptTemplateSet.BuiltIn();
             var selection = parse.GetValue(templates)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var specs = studyLanguages.SelectMany(l => MultilingualStudy.Specs([l], FilterTemplates(selection, templateSet, l.Language), templateSet, parse.GetValue(questions)!, CommonOptions.Parse<AnswerFormat>("--answer-format", parse.GetValue(answerFormat)))).ToArray();
+            var specs = studyLanguages.SelectMany(l => MultilingualStudy.Specs([l], FilterTemplates(selection, templateSet, l.Language), templateSet, parse.GetValue(questions)!, CommonOptions.Parse<AnswerFormat>("--answer-format", parse.GetValue(answerFormat)), ReferenceCountry)).ToArray();
             var capabilities = parse.GetValue(capability) is { } file ? ReadCapability(file.FullName) : new Dictionary<(string, string), double>();
             var folder = parse.GetValue(output)!.FullName;
             var job = new ProbeJob(
@@ -67,7 +72,7 @@ internal static class StudyCommand
             console.MarkupLine($"{specs.Length} (language, template) prompts sets × {job.Models.Count} model(s); languages {string.Join(", ", studyLanguages.Select(l => $"{l.Language}→{l.Country.Iso3}"))}");
             var outcome = await service.RunAsync(job, new ProbeConsole(console), cancellationToken).ConfigureAwait(false);
             var runs = specs.Select((s, i) => (s.Language, s.Spec, outcome.Results[i])).ToArray();
-            var study = MultilingualStudy.Analyse(runs, pack, capabilities, parse.GetValue(seed));
+            var study = MultilingualStudy.Analyse(runs, pack, capabilities, parse.GetValue(seed), ReferenceCountry.Iso3);
             WriteOutputs(study, folder);
             var report = Path.Combine(folder, "study_report.html");
             StudyReportWriter.Write(study, pack.Provenance.Synthetic || study.Models.Any(m => m.Synthetic), report);
@@ -110,9 +115,9 @@ internal static class StudyCommand
         {
             throw new InputException($"--languages: no language's country is in the survey pack(s): {string.Join("; ", skipped)}");
         }
-        if (!pack.Provenance.RowsPerCountry.ContainsKey("USA"))
+        if (!pack.Provenance.RowsPerCountry.ContainsKey(ReferenceCountry.Iso3))
         {
-            throw new InputException("the study compares with the USA, which no survey pack holds");
+            throw new InputException($"the study compares with {ReferenceCountry.Iso3} (the bank's reference country), which no survey pack holds");
         }
         return result;
     }
@@ -214,7 +219,7 @@ internal static class StudyCommand
         foreach (var c in study.Consistency)
         {
             var cells = study.Alignment.Where(a => a.Model == c.Model && a.Language == c.Language).ToArray();
-            table.AddRow(Markup.Escape(c.Model), c.Language, F(cells.Select(a => a.LocalPearson)), F(cells.Select(a => a.UsPearson)), F(cells.Where(a => a.Country != "USA").Select(a => a.UsBias)),
+            table.AddRow(Markup.Escape(c.Model), c.Language, F(cells.Select(a => a.LocalPearson)), F(cells.Select(a => a.UsPearson)), F(cells.Where(a => a.Country != study.ReferenceCountry).Select(a => a.UsBias)),
                 F([c.MeanPairwise]), F([c.SplitHalf]), F([c.HumanCeiling]));
         }
         console.Write(table);

@@ -16,16 +16,20 @@ internal static class SynthCommand
         var seed = new Option<int>("--seed") { Description = "Random seed; the same seed writes the same file.", DefaultValueFactory = _ => 7 };
         var layout = new Option<string>("--layout") { Description = "wvs7 (the official WVS-7 layout, default) or evs-wvs (the joint EVS/WVS 2017-2022 layout with IVS variable names).", DefaultValueFactory = _ => "wvs7" };
         layout.AcceptOnlyFromAmong("wvs7", "evs-wvs");
-        var command = new Command("synth", "Write SYNTHETIC microdata in the official WVS-7 CSV layout, with known per-country distributions and non-uniform weights. Nothing in it was surveyed.")
+        var survey = new SurveyOptions();
+        var command = new Command("synth", "Write SYNTHETIC microdata in the official WVS-7 CSV layout (one column per item code of the bank), with known per-country distributions and non-uniform weights. Nothing in it was surveyed.")
         {
-            output, countries, rows, seed, layout,
+            output, countries, rows, seed, layout, survey.Bank, survey.CountriesFile,
         };
         command.SetAction(parse =>
         {
             var path = EnsureSyntheticName(parse.GetValue(output)!.FullName);
-            var codes = CountryTable.Default.Select(parse.GetValue(countries)!).Select(c => c.Iso3).ToArray();
-            var generator = new SyntheticSurveyGenerator(QuestionBankLoader.Default, CountryTable.Default);
-            var options = new SyntheticSurveyOptions(codes, parse.GetValue(rows), parse.GetValue(seed));
+            var table = survey.Countries(parse);
+            var bank = survey.QuestionBank(parse);
+            var codes = table.Select(parse.GetValue(countries)!).Select(c => c.Iso3).ToArray();
+            var generator = new SyntheticSurveyGenerator(bank, table);
+            // The built-in bank's file has every Q1..Q290 column as the official one does; another survey's has its items' columns.
+            var options = new SyntheticSurveyOptions(codes, parse.GetValue(rows), parse.GetValue(seed), AllQuestionColumns: parse.GetValue(survey.Bank) is null);
             var written = parse.GetValue(layout) == "evs-wvs"
                 ? generator.WriteJointEvsWvs(path, options, SurveyCrosswalk.JointEvsWvs)
                 : generator.Write(path, options);

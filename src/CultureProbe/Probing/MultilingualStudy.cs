@@ -49,7 +49,8 @@ public sealed record StudyResults(
     IReadOnlyList<ItemResult> Items,
     RunProvenance Provenance,
     IReadOnlyList<ModelInfo> Models,
-    AnswerFormat AnswerFormat);
+    AnswerFormat AnswerFormat,
+    string ReferenceCountry = "USA");
 
 /// <summary>
 /// Rystrøm, Kirk &amp; Hale's multilingual study: models × languages × templates × questions,
@@ -68,13 +69,13 @@ public static class MultilingualStudy
         ["en"] = "USA",
     };
 
-    /// <summary>The specs to run: one per (language, template), asking about the language's country and the USA.</summary>
-    public static IReadOnlyList<(StudyLanguage Language, ProbeSpec Spec)> Specs(IReadOnlyList<StudyLanguage> languages, IReadOnlyList<string> templateSelection, PromptTemplateSet templates, string questionSelection, AnswerFormat format)
+    /// <summary>The specs to run: one per (language, template), asking about the language's country and the reference country (the bank's, the USA for WVS-7).</summary>
+    public static IReadOnlyList<(StudyLanguage Language, ProbeSpec Spec)> Specs(IReadOnlyList<StudyLanguage> languages, IReadOnlyList<string> templateSelection, PromptTemplateSet templates, string questionSelection, AnswerFormat format, Country reference)
     {
         ArgumentNullException.ThrowIfNull(languages);
         ArgumentNullException.ThrowIfNull(templateSelection);
         ArgumentNullException.ThrowIfNull(templates);
-        var usa = CountryTable.Default.FindByIso3("USA")!;
+        var usa = reference;
         var specs = new List<(StudyLanguage, ProbeSpec)>();
         foreach (var language in languages)
         {
@@ -95,7 +96,8 @@ public static class MultilingualStudy
     /// <param name="pack">The survey pack (for effective sample sizes of the human ceiling).</param>
     /// <param name="capability">Multilingual capability by (model, language), from the user's table; may be empty.</param>
     /// <param name="seed">Seed of the split-half draws.</param>
-    public static StudyResults Analyse(IReadOnlyList<(StudyLanguage Language, ProbeSpec Spec, ProbeResults Results)> runs, SurveyPack pack, IReadOnlyDictionary<(string Model, string Language), double> capability, int seed)
+    /// <param name="referenceCountry">The contrast population (ISO alpha-3).</param>
+    public static StudyResults Analyse(IReadOnlyList<(StudyLanguage Language, ProbeSpec Spec, ProbeResults Results)> runs, SurveyPack pack, IReadOnlyDictionary<(string Model, string Language), double> capability, int seed, string referenceCountry)
     {
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(pack);
@@ -110,7 +112,7 @@ public static class MultilingualStudy
             foreach (var model in results.Models)
             {
                 var local = results.Items.Where(i => i.Model == model.Id && i.Country == language.Country.Iso3).ToDictionary(i => i.Question);
-                var us = results.Items.Where(i => i.Model == model.Id && i.Country == "USA").ToDictionary(i => i.Question, i => i.HumanMean);
+                var us = results.Items.Where(i => i.Model == model.Id && i.Country == referenceCountry).ToDictionary(i => i.Question, i => i.HumanMean);
                 var questions = local.Keys.Order(StringComparer.Ordinal).ToArray();
                 var localPearson = Correlation.Pearson(questions.Select(q => local[q].ModelMean).ToArray(), questions.Select(q => local[q].HumanMean).ToArray()).Value;
                 var both = questions.Where(us.ContainsKey).ToArray();
@@ -142,7 +144,7 @@ public static class MultilingualStudy
         var first = runs.Count > 0 ? runs[0].Results : null;
         var models = runs.SelectMany(r => r.Results.Models).GroupBy(m => m.Id).Select(g => g.First()).ToArray();
         return new StudyResults(alignment, consistency, regressions, items, first?.Provenance ?? new RunProvenance("", "", null, false, "", ProgramInfo.Version, DateTimeOffset.UtcNow, seed), models,
-            runs.Count > 0 ? runs[0].Spec.AnswerFormat : AnswerFormat.LetterAndText);
+            runs.Count > 0 ? runs[0].Spec.AnswerFormat : AnswerFormat.LetterAndText, referenceCountry);
     }
 
     /// <summary>Mean Pearson r over every pair of templates, on the questions all templates answered.</summary>

@@ -13,9 +13,14 @@ public sealed class AggregateCsvImporter
 {
     private static readonly string[] RequiredColumns = ["country", "question", "code", "share"];
     private readonly QuestionBank _bank;
+    private readonly CountryTable _countries;
 
-    /// <summary>Creates an importer that checks question codes against <paramref name="bank"/>.</summary>
-    public AggregateCsvImporter(QuestionBank bank) => _bank = bank;
+    /// <summary>Creates an importer that checks question codes against <paramref name="bank"/> and country codes against <paramref name="countries"/>.</summary>
+    public AggregateCsvImporter(QuestionBank bank, CountryTable countries)
+    {
+        _bank = bank;
+        _countries = countries;
+    }
 
     /// <summary>Reads <paramref name="path"/> into a pack.</summary>
     public SurveyPack Import(string path)
@@ -60,9 +65,14 @@ public sealed class AggregateCsvImporter
             {
                 throw InputException.At(fileName, reader.LineNumber, index["country"] + 1, "country", "expected a country code, found an empty field");
             }
+            if (_countries.FindByIso3(country) is null)
+            {
+                throw InputException.At(fileName, reader.LineNumber, index["country"] + 1, "country",
+                    $"'{Printable(country)}' is not in the country table; expected an ISO alpha-3 code such as USA (see 'cultureprobe countries'), or add the country with --countries-file");
+            }
             var questionCode = reader.FieldText(index["question"]).Trim();
             var question = _bank.Find(questionCode)
-                ?? throw InputException.At(fileName, reader.LineNumber, index["question"] + 1, "question", $"expected a question code from the bank (e.g. Q1), found '{questionCode}'");
+                ?? throw InputException.At(fileName, reader.LineNumber, index["question"] + 1, "question", $"expected a question code of the {_bank.Survey.ShortName} bank (e.g. {_bank.Questions[0].Code}), found '{Printable(questionCode)}'");
             var code = ParseInt(reader, index["code"], "code", fileName);
             var share = ParseDouble(reader, index["share"], "share", fileName);
             var count = nIndex >= 0 ? ParseCount(reader, nIndex, fileName) : 0;
@@ -134,4 +144,8 @@ public sealed class AggregateCsvImporter
             ? value
             : throw InputException.At(fileName, reader.LineNumber, field + 1, "n", $"expected a non-negative whole number of respondents, found '{text}'");
     }
+
+    /// <summary>A field as it may be shown in a message: control characters written as \uXXXX, so a file cannot send terminal sequences.</summary>
+    private static string Printable(string text) =>
+        string.Concat(text.Take(64).Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 }

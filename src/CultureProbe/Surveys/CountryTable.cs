@@ -38,7 +38,8 @@ public sealed class CountryTable
         Countries = countries;
         WesternRule = westernRule;
         _byIso3 = countries.ToDictionary(c => c.Iso3, StringComparer.OrdinalIgnoreCase);
-        _byNumeric = countries.ToDictionary(c => c.IsoNumeric);
+        // Countries added by a user's file may have no numeric code (0): they are found by alpha-3 code only.
+        _byNumeric = countries.Where(c => c.IsoNumeric > 0).ToDictionary(c => c.IsoNumeric);
     }
 
     /// <summary>The table shipped inside the core library.</summary>
@@ -77,8 +78,33 @@ public sealed class CountryTable
         return result;
     }
 
+    /// <summary>
+    /// This table with the countries of a user's file (same format, see <c>docs/question-bank-format.md</c>) added; a
+    /// country whose code is already here replaces the built-in entry. In such a file <c>isoNumeric</c>, <c>languages</c>
+    /// and <c>surveys</c> may be left out.
+    /// </summary>
+    /// <exception cref="InputException">The file is missing or invalid (every problem named).</exception>
+    public CountryTable ExtendedWith(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InputException($"{path}: country file not found");
+        }
+        var added = Parse(File.ReadAllText(path), path, extension: true);
+        var merged = Countries.Where(c => added.FindByIso3(c.Iso3) is null).Concat(added.Countries).ToList();
+        var numericClash = merged.Where(c => c.IsoNumeric > 0).GroupBy(c => c.IsoNumeric).FirstOrDefault(g => g.Count() > 1);
+        if (numericClash is not null)
+        {
+            throw new InputException($"{path}: isoNumeric {numericClash.Key} is used by {string.Join(" and ", numericClash.Select(c => c.Iso3))}");
+        }
+        merged.Sort((a, b) => string.CompareOrdinal(a.Iso3, b.Iso3));
+        return new CountryTable(merged, WesternRule);
+    }
+
     /// <summary>Parses and validates a country table; <paramref name="source"/> names it in errors.</summary>
-    public static CountryTable Parse(string yaml, string source)
+    public static CountryTable Parse(string yaml, string source) => Parse(yaml, source, extension: false);
+
+    private static CountryTable Parse(string yaml, string source, bool extension)
     {
         TableDto dto;
         try
@@ -104,7 +130,11 @@ public sealed class CountryTable
             {
                 errors.Add($"{where}.iso3: '{c.Iso3}' appears more than once");
             }
-            if (c.IsoNumeric is null or <= 0 or > 999)
+            if (extension && c.IsoNumeric is null)
+            {
+                // Optional in a user's file: such a country has no shape on the world map.
+            }
+            else if (c.IsoNumeric is null or <= 0 or > 999)
             {
                 errors.Add($"{where}.isoNumeric: expected a number 1..999, found '{c.IsoNumeric}'");
             }
@@ -128,15 +158,15 @@ public sealed class CountryTable
             {
                 errors.Add($"{where}.zone: expected the Inglehart–Welzel zone");
             }
-            if (c.Surveys is null || c.Surveys.Count == 0)
+            if (!extension && (c.Surveys is null || c.Surveys.Count == 0))
             {
-                errors.Add($"{where}.surveys: expected WVS7 and/or EVS2017");
+                errors.Add($"{where}.surveys: expected the surveys that cover it, e.g. WVS7 and/or EVS2017");
             }
             countries.Add(new Country(c.Iso3 ?? "", c.IsoNumeric ?? 0, c.Name ?? "", c.Continent ?? "", c.Western ?? false, c.Zone ?? "", c.Languages ?? [], c.Surveys ?? []));
         }
         if (errors.Count > 0)
         {
-            throw new InputException($"{source}: the country table is invalid:\n  - " + string.Join("\n  - ", errors));
+            throw new InputException($"{source}: the country table is invalid ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}):\n  - " + string.Join("\n  - ", errors));
         }
         countries.Sort((a, b) => string.CompareOrdinal(a.Iso3, b.Iso3));
         return new CountryTable(countries, (dto.WesternRule ?? "").Trim());

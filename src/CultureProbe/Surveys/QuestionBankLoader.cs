@@ -8,8 +8,8 @@ using YamlDotNet.Serialization.NamingConventions;
 namespace CultureProbe.Surveys;
 
 /// <summary>
-/// Reads and validates the question bank (see <c>docs/question-bank-format.md</c>).
-/// Every problem found is reported at once, each naming the item and field.
+/// Reads and validates a question bank (see <c>docs/question-bank-format.md</c>): the built-in WVS-7 bank, or any
+/// survey's bank from a YAML file. Every problem found is reported at once, each naming the item and field.
 /// </summary>
 public static class QuestionBankLoader
 {
@@ -46,19 +46,85 @@ public static class QuestionBankLoader
         var errors = new List<string>();
         var categories = BuildCategories(document, errors);
         var questions = BuildQuestions(document, categories, errors);
+        var survey = BuildSurvey(document, source, errors);
         if (errors.Count > 0)
         {
-            throw new InputException($"{source}: the question bank is invalid ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}):\n  - " + string.Join("\n  - ", errors));
+            throw Invalid(source, errors);
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml)));
-        return new QuestionBank(categories, questions, hash);
+        var bank = new QuestionBank(survey, categories, questions, hash, document.Language ?? "en", new Dictionary<string, IReadOnlyList<SurveyQuestion>>());
+        var sets = ResolveSets(bank, document.Sets ?? [], errors);
+        if (!string.Equals(survey.DefaultSet, QuestionBank.AllSetName, StringComparison.OrdinalIgnoreCase) && !sets.ContainsKey(survey.DefaultSet))
+        {
+            errors.Add($"survey.defaultSet: '{survey.DefaultSet}' is neither 'all' nor a set under sets:");
+        }
+        if (errors.Count > 0)
+        {
+            throw Invalid(source, errors);
+        }
+        return bank.WithSets(sets, source);
+    }
+
+    private static InputException Invalid(string source, List<string> errors) =>
+        new($"{source}: the question bank is invalid ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}):\n  - " + string.Join("\n  - ", errors));
+
+    private static SurveyInfo BuildSurvey(BankDocument document, string source, List<string> errors)
+    {
+        var dto = document.Survey;
+        if (dto is null)
+        {
+            // A bank without a survey block (the format's first version) is named after its file.
+            var name = Path.GetFileNameWithoutExtension(source.Split(' ')[0]);
+            return new SurveyInfo(name, name, name, null, QuestionBank.AllSetName, null);
+        }
+        if (string.IsNullOrWhiteSpace(dto.Id))
+        {
+            errors.Add("survey.id: expected a short identifier such as wvs7");
+        }
+        if (string.IsNullOrWhiteSpace(dto.Name))
+        {
+            errors.Add("survey.name: expected the survey's name, shown in reports");
+        }
+        if (dto.ReferenceCountry is { } reference && (reference.Length != 3 || !reference.All(char.IsAsciiLetterUpper)))
+        {
+            errors.Add($"survey.referenceCountry: expected an ISO alpha-3 code such as USA, found '{reference}'");
+        }
+        return new SurveyInfo(dto.Id ?? "", dto.Name ?? "", dto.ShortName ?? dto.Id ?? "", dto.ReferenceCountry, dto.DefaultSet ?? QuestionBank.AllSetName, dto.CountsSource);
+    }
+
+    /// <summary>Named sets of the bank: each a list of codes, ranges, categories and earlier sets.</summary>
+    private static Dictionary<string, IReadOnlyList<SurveyQuestion>> ResolveSets(QuestionBank bank, Dictionary<string, List<string>> sets, List<string> errors)
+    {
+        var result = new Dictionary<string, IReadOnlyList<SurveyQuestion>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, parts) in sets)
+        {
+            if (string.IsNullOrWhiteSpace(name) || name.Equals(QuestionBank.AllSetName, StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add($"sets.{name}: expected a name other than '{QuestionBank.AllSetName}'");
+                continue;
+            }
+            if (parts is null || parts.Count == 0)
+            {
+                errors.Add($"sets.{name}: lists no items");
+                continue;
+            }
+            try
+            {
+                result[name] = bank.WithSets(result, "sets").Select(string.Join(",", parts));
+            }
+            catch (InputException e)
+            {
+                errors.Add($"sets.{name}: {e.Message}");
+            }
+        }
+        return result;
     }
 
     /// <summary>
     /// Reads user-defined question sets from a YAML file of the form
-    /// <c>sets: { name: [Q1, Q46-Q56, ethics] }</c> and adds them to <paramref name="bank"/>.
+    /// <c>sets: { name: [Q1, Q46-Q56, ethics] }</c>; returns <paramref name="bank"/> with them added.
     /// </summary>
-    public static void LoadSetsFile(QuestionBank bank, string path)
+    public static QuestionBank WithSetsFile(QuestionBank bank, string path)
     {
         ArgumentNullException.ThrowIfNull(bank);
         if (!File.Exists(path))
@@ -90,7 +156,7 @@ public static class QuestionBankLoader
                 throw new InputException($"{path}: set '{name}': {e.Message}", e);
             }
         }
-        bank.AddSets(sets, path);
+        return bank.WithSets(sets, path);
     }
 
     private static QuestionBank LoadEmbedded()
@@ -135,18 +201,19 @@ public static class QuestionBankLoader
             {
                 errors.Add($"{where} ({dto.Id}).title: expected a title");
             }
-            if (dto.First is null || dto.Last is null || dto.First > dto.Last)
+            if ((dto.First is null) != (dto.Last is null) || dto.First > dto.Last)
             {
-                errors.Add($"{where} ({dto.Id}): expected first <= last Q-numbers, found first={dto.First}, last={dto.Last}");
+                errors.Add($"{where} ({dto.Id}): expected both first and last code numbers with first <= last, or neither, found first={dto.First}, last={dto.Last}");
                 continue;
             }
-            categories.Add(new QuestionCategory(dto.Id, dto.Title ?? dto.Id, dto.First.Value, dto.Last.Value, dto.PaperCount));
+            categories.Add(new QuestionCategory(dto.Id, dto.Title ?? dto.Id, dto.First, dto.Last, dto.PaperCount));
         }
-        for (var i = 1; i < categories.Count; i++)
+        var ranged = categories.Where(c => c.FirstQuestion is not null).ToArray();
+        for (var i = 1; i < ranged.Length; i++)
         {
-            if (categories[i].FirstQuestion <= categories[i - 1].LastQuestion)
+            if (ranged[i].FirstQuestion <= ranged[i - 1].LastQuestion)
             {
-                errors.Add($"categories: '{categories[i].Id}' (Q{categories[i].FirstQuestion}-Q{categories[i].LastQuestion}) overlaps or precedes '{categories[i - 1].Id}'");
+                errors.Add($"categories: '{ranged[i].Id}' ({ranged[i].FirstQuestion}-{ranged[i].LastQuestion}) overlaps or precedes '{ranged[i - 1].Id}'");
             }
         }
         if (categories.Count == 0)
@@ -164,11 +231,12 @@ public static class QuestionBankLoader
         foreach (var (dto, index) in (document.Items ?? []).Select((q, i) => (q, i)))
         {
             var where = string.IsNullOrWhiteSpace(dto.Code) ? $"items[{index}]" : $"item {dto.Code}";
-            if (string.IsNullOrWhiteSpace(dto.Code) || !TryParseQuestionNumber(dto.Code, out var number))
+            if (string.IsNullOrWhiteSpace(dto.Code) || !IsCode(dto.Code))
             {
-                errors.Add($"{where}.code: expected a code like Q1..Q259, found '{dto.Code}'");
+                errors.Add($"{where}.code: expected the variable's code (letters, digits, '_' or '.', e.g. Q177 or ppltrst), found '{dto.Code}'");
                 continue;
             }
+            var number = QuestionBank.CodeParts(dto.Code).Number ?? (index + 1);
             if (!seen.Add(dto.Code))
             {
                 errors.Add($"{where}.code: '{dto.Code}' appears more than once");
@@ -179,9 +247,10 @@ public static class QuestionBankLoader
             {
                 errors.Add($"{where}.category: unknown category '{dto.Category}'");
             }
-            else if (number < category.FirstQuestion || number > category.LastQuestion)
+            else if (category.FirstQuestion is { } first && category.LastQuestion is { } last
+                && (QuestionBank.CodeParts(dto.Code).Number is not { } codeNumber || codeNumber < first || codeNumber > last))
             {
-                errors.Add($"{where}.category: Q{number} lies outside '{category.Id}' (Q{category.FirstQuestion}-Q{category.LastQuestion})");
+                errors.Add($"{where}.category: {dto.Code} lies outside '{category.Id}' ({first}-{last})");
             }
             if (string.IsNullOrWhiteSpace(dto.Text))
             {
@@ -213,9 +282,8 @@ public static class QuestionBankLoader
             {
                 continue;
             }
-            questions.Add(new SurveyQuestion(dto.Code.ToUpperInvariant(), number, dto.Category ?? "", dto.Text ?? "", built.Value.Ordinal, built.Value.Direction, built.Value.Options, built.Value.Collapses, scaleName) { OtherCodes = built.Value.OtherCodes });
+            questions.Add(new SurveyQuestion(dto.Code, number, dto.Category ?? "", dto.Text ?? "", built.Value.Ordinal, built.Value.Direction, built.Value.Options, built.Value.Collapses, scaleName) { OtherCodes = built.Value.OtherCodes });
         }
-        questions.Sort((a, b) => a.Number.CompareTo(b.Number));
         return questions;
     }
 
@@ -362,20 +430,29 @@ public static class QuestionBankLoader
         return errors.Count > errorCount ? null : (ordinal, direction, built, collapses.ToArray(), others.ToArray());
     }
 
-    internal static bool TryParseQuestionNumber(string code, out int number)
-    {
-        number = 0;
-        return code.Length > 1 && (code[0] == 'Q' || code[0] == 'q')
-            && int.TryParse(code.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out number)
-            && number > 0;
-    }
+    /// <summary>A code names a column of a survey file: letters, digits, '_' and '.', starting with a letter.</summary>
+    private static bool IsCode(string code) =>
+        code.Length <= 64 && char.IsAsciiLetter(code[0]) && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.');
 
     private sealed class BankDocument
     {
         public int Version { get; set; }
+        public string? Language { get; set; }
+        public SurveyDto? Survey { get; set; }
+        public Dictionary<string, List<string>>? Sets { get; set; }
         public List<CategoryDto>? Categories { get; set; }
         public Dictionary<string, ScaleDto>? Scales { get; set; }
         public List<ItemDto>? Items { get; set; }
+    }
+
+    private sealed class SurveyDto
+    {
+        public string? Id { get; set; }
+        public string? Name { get; set; }
+        public string? ShortName { get; set; }
+        public string? ReferenceCountry { get; set; }
+        public string? DefaultSet { get; set; }
+        public string? CountsSource { get; set; }
     }
 
     private sealed class SetsDocument

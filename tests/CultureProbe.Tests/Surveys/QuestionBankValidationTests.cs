@@ -174,7 +174,7 @@ public sealed class QuestionBankValidationTests
     public void Item_outside_its_category_range_is_rejected() =>
         ErrorOf("""
               - { code: Q177, category: social-values, text: "Misfiled?", scale: agree4 }
-            """).ShouldContain("item Q177.category: Q177 lies outside 'social-values' (Q1-Q45)");
+            """).ShouldContain("item Q177.category: Q177 lies outside 'social-values' (1-45)");
 
     [Fact]
     public void Unknown_category_and_unknown_scale_are_rejected()
@@ -191,10 +191,10 @@ public sealed class QuestionBankValidationTests
     public void Malformed_code_and_missing_text_are_rejected()
     {
         var message = ErrorOf("""
-              - { code: X12, category: social-values, text: "Code?", scale: agree4 }
+              - { code: "12 x", category: social-values, text: "Code?", scale: agree4 }
               - { code: Q14, category: social-values, scale: agree4 }
             """);
-        message.ShouldContain("expected a code like Q1..Q259, found 'X12'");
+        message.ShouldContain("expected the variable's code (letters, digits, '_' or '.', e.g. Q177 or ppltrst), found '12 x'");
         message.ShouldContain("item Q14.text: expected the question text");
     }
 

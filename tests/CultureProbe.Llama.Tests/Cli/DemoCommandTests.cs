@@ -1,6 +1,6 @@
 using Shouldly;
 
-namespace CultureProbe.Tests;
+namespace CultureProbe.Llama.Tests.Cli;
 
 public sealed class DemoCommandTests : IDisposable
 {

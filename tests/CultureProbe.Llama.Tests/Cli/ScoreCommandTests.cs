@@ -3,7 +3,7 @@ using Xunit;
 using System.Text.Json;
 using CultureProbe.Llama.Gguf;
 
-namespace CultureProbe.Tests;
+namespace CultureProbe.Llama.Tests.Cli;
 
 /// <summary><c>cultureprobe score</c> end to end on a generated tiny model: output shapes and exit codes.</summary>
 public sealed class ScoreCommandTests : IDisposable

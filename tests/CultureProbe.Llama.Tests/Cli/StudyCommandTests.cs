@@ -2,7 +2,7 @@ using System.Text.Json;
 using CultureProbe.Llama.Gguf;
 using Shouldly;
 
-namespace CultureProbe.Tests.Probing;
+namespace CultureProbe.Llama.Tests.Cli;
 
 public sealed class StudyCommandTests : IDisposable
 {
