@@ -87,7 +87,9 @@ internal static partial class RemoteBenchmark
     private static async Task<(double ItemsPerSecond, double CpuMicroseconds)> MeasureRunAsync(Uri url, int concurrency, Workspace workspace)
     {
         var store = workspace.NewStorePath();
-        var job = new ProbeJob(workspace.Pack, QuestionBankLoader.Default, CountryTable.Default, [workspace.Spec],
+        // About as many items as the ScoreAsync measurement takes at this concurrency: 50 countries per question.
+        var spec = workspace.Spec with { Questions = workspace.Spec.Questions.Take(Math.Max(2, (int)Math.Ceiling(Math.Max(60, concurrency * 30) / 50.0))).ToArray() };
+        var job = new ProbeJob(workspace.Pack, QuestionBankLoader.Default, CountryTable.Default, [spec],
             [new ModelRequest("bench-model", "vllm")],
             BackendSettings.Empty.With(new RemoteModelOptions { Endpoints = [url], MaxInFlight = concurrency, PromptsPerRequest = 4 }),
             [], LikelihoodNormalization.None, new AlignmentOptions(0), store);

@@ -10,9 +10,9 @@ namespace CultureProbe.Reports;
 /// <summary>The report's sections: figures, case studies and alignment tables.</summary>
 public sealed partial class HtmlReportWriter
 {
-    private static void AppendCategoryFigure(StringBuilder html, ReportContext context)
+    private static void AppendCategoryFigure(StringBuilder html, ReportContext context, string id)
     {
-        OpenFigure(html, "fig-category-boxplots", "Mean scores by category (cf. Kim & Baek, Figure 1)");
+        OpenFigure(html, id, "Mean scores by category (cf. Kim & Baek, Figure 1)");
         var svg = CategoryBoxPlot.Render(context);
         if (svg is null)
         {
@@ -25,9 +25,9 @@ public sealed partial class HtmlReportWriter
         CloseFigure(html, context, "For each category, the distribution over countries of the mean item score (−1 … 1) of the population (grey) and of each model. Boxes: quartiles and median; whiskers: furthest country within 1.5 IQR; circles: countries beyond. Hover a box for its numbers.");
     }
 
-    private static void AppendContinentFigure(StringBuilder html, ReportContext context)
+    private static void AppendContinentFigure(StringBuilder html, ReportContext context, string id)
     {
-        OpenFigure(html, "fig-continent-bars", "Correlation by continent (cf. Figures 2–3)");
+        OpenFigure(html, id, "Correlation by continent (cf. Figures 2–3)");
         var svg = ContinentBars.Render(context);
         if (svg is null)
         {
@@ -40,9 +40,9 @@ public sealed partial class HtmlReportWriter
         CloseFigure(html, context, "Mean over each group's countries of the Pearson correlation between model and population mean scores across questions. Baselines for the same group: ◆ the pooled all-country distribution in place of the model, × another country's population in place of the model.");
     }
 
-    private static void AppendBaseChatFigure(StringBuilder html, ReportContext context)
+    private static void AppendBaseChatFigure(StringBuilder html, ReportContext context, string id)
     {
-        OpenFigure(html, "fig-base-chat", "Base vs chat models (cf. Figure 4)");
+        OpenFigure(html, id, "Base vs chat models (cf. Figure 4)");
         var svg = BaseChatPairs.Render(context);
         if (svg is null)
         {
@@ -57,9 +57,9 @@ public sealed partial class HtmlReportWriter
         CloseFigure(html, context, "Each chat model beside the base model it was tuned from: mean per-country Pearson r over all countries and over Western and non-Western countries.");
     }
 
-    private void AppendMapFigure(StringBuilder html, ReportContext context)
+    private void AppendMapFigure(StringBuilder html, ReportContext context, string id)
     {
-        OpenFigure(html, "fig-world-map", "Correlation per country on the map");
+        OpenFigure(html, id, "Correlation per country on the map");
         if (context.Models.Count == 0)
         {
             Note(html, "No models in these results.");
@@ -78,10 +78,10 @@ public sealed partial class HtmlReportWriter
         CloseFigure(html, context, caption);
     }
 
-    private static void AppendScatterFigure(StringBuilder html, ReportContext context)
+    private static void AppendScatterFigure(StringBuilder html, ReportContext context, string id)
     {
         var country = ScatterPlot.ChooseCountry(context);
-        OpenFigure(html, "fig-scatter", country is null ? "Model vs population" : $"Model vs population: {context.CountryName(country)}");
+        OpenFigure(html, id, country is null ? "Model vs population" : $"Model vs population: {context.CountryName(country)}");
         if (country is null || !context.Results.Items.Any(i => i.Country == country))
         {
             Note(html, country is null ? "No scored items." : $"No scored items for {country}.");
@@ -99,9 +99,9 @@ public sealed partial class HtmlReportWriter
         CloseFigure(html, context, $"One point per question{(country is null ? "" : $" asked about {context.CountryName(country)}")}: the population's mean score (x) against the model's (y). The dashed line is perfect agreement; r is the Pearson correlation over the questions.");
     }
 
-    private static void AppendCaseStudies(StringBuilder html, ReportContext context)
+    private static void AppendCaseStudies(StringBuilder html, ReportContext context, string id)
     {
-        html.Append("<section id=\"case-studies\" aria-labelledby=\"case-studies-title\">\n<h2 id=\"case-studies-title\">Case studies: top answers (cf. Tables 3–4)</h2>\n");
+        html.Append("<section id=\"").Append(id).Append("\" aria-labelledby=\"").Append(id).Append("-title\">\n<h2 id=\"").Append(id).Append("-title\">Case studies: top answers (cf. Tables 3–4)</h2>\n");
         var chosen = context.Options.CaseStudyCountries?.Select(c => c.Trim()).Where(c => c.Length > 0).ToList();
         if (chosen is null)
         {
@@ -181,9 +181,9 @@ public sealed partial class HtmlReportWriter
         return index < shares.Count ? $"{label} ({Percent(shares[index])})" : label;
     }
 
-    private static void AppendAlignmentTables(StringBuilder html, ReportContext context)
+    private static void AppendAlignmentTables(StringBuilder html, ReportContext context, string id)
     {
-        html.Append("<section id=\"alignment-tables\" aria-labelledby=\"alignment-title\">\n<h2 id=\"alignment-title\">Alignment tables</h2>\n")
+        html.Append("<section id=\"").Append(id).Append("\" aria-labelledby=\"").Append(id).Append("-title\">\n<h2 id=\"").Append(id).Append("-title\">Alignment tables</h2>\n")
             .Append("<p class=\"note\">").Append(Escape("Per country: n questions; Pearson r with its 95% bootstrap CI over questions; Spearman ρ; mean 1 − Jensen–Shannon distance (higher is closer); mean normalised Wasserstein-1 (lower is closer); share of top-answer matches; and the baselines: r of the pooled all-country distribution and of a shuffled country, and 1 − JSD of uniform, pooled and shuffled answers. " + context.MethodNote)).Append("</p>\n");
         for (var m = 0; m < context.Models.Count; m++)
         {

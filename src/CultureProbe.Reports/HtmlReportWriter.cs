@@ -23,7 +23,29 @@ public sealed partial class HtmlReportWriter
     {
     }
 
-    internal HtmlReportWriter(WorldAtlas atlas) => _atlas = atlas;
+    internal HtmlReportWriter(WorldAtlas atlas)
+    {
+        _atlas = atlas;
+        Sections =
+        [
+            new("fig-category-boxplots", "Scores by category", AppendCategoryFigure),
+            new("fig-continent-bars", "Correlation by continent", AppendContinentFigure),
+            new("fig-base-chat", "Base vs chat", AppendBaseChatFigure),
+            new("fig-world-map", "World map", AppendMapFigure),
+            new("fig-scatter", "Scatter", AppendScatterFigure),
+            new("case-studies", "Case studies", AppendCaseStudies),
+            new("alignment-tables", "Alignment tables", AppendAlignmentTables),
+        ];
+    }
+
+    /// <summary>
+    /// The page's sections in order: each is written into the page and listed in its contents, so a new figure is a
+    /// chart class in <c>Charts/</c> and one entry here.
+    /// </summary>
+    private IReadOnlyList<ReportSection> Sections { get; }
+
+    /// <summary>One section of the page: its anchor, its line in the contents, and how it is written (given its anchor).</summary>
+    private sealed record ReportSection(string Id, string Contents, Action<StringBuilder, ReportContext, string> Write);
 
     /// <summary>Renders the report as a string.</summary>
     /// <param name="results">The finished run.</param>
@@ -45,13 +67,10 @@ public sealed partial class HtmlReportWriter
             .Append("<style>").Append(Stylesheet).Append("</style>\n</head>\n<body>\n");
         AppendHeader(html, context);
         html.Append("<main>\n");
-        AppendCategoryFigure(html, context);
-        AppendContinentFigure(html, context);
-        AppendBaseChatFigure(html, context);
-        AppendMapFigure(html, context);
-        AppendScatterFigure(html, context);
-        AppendCaseStudies(html, context);
-        AppendAlignmentTables(html, context);
+        foreach (var section in Sections)
+        {
+            section.Write(html, context, section.Id);
+        }
         html.Append("</main>\n");
         AppendFooter(html);
         html.Append("</body>\n</html>\n");
@@ -62,7 +81,7 @@ public sealed partial class HtmlReportWriter
     public void Write(ProbeResults results, CountryTable countries, QuestionBank bank, ReportOptions options, string path) =>
         AtomicFile.WriteAllText(path, Render(results, countries, bank, options));
 
-    private static void AppendHeader(StringBuilder html, ReportContext context)
+    private void AppendHeader(StringBuilder html, ReportContext context)
     {
         var results = context.Results;
         var p = results.Provenance;
@@ -89,16 +108,12 @@ public sealed partial class HtmlReportWriter
         html.Append("<p class=\"lede\">How closely each model's answers to ").Append(Escape(context.Bank.Survey.Name)).Append(" questions match the answers of each country's population: ")
             .Append(Escape($"{results.Models.Count} model(s), {countries} countries, {questions} questions in {context.Categories.Count} categories, {results.Items.Count} scored items."))
             .Append("</p>\n");
-        html.Append("<nav aria-label=\"Contents\"><ul>")
-            .Append("<li><a href=\"#provenance\">Provenance</a></li>")
-            .Append("<li><a href=\"#fig-category-boxplots\">Scores by category</a></li>")
-            .Append("<li><a href=\"#fig-continent-bars\">Correlation by continent</a></li>")
-            .Append("<li><a href=\"#fig-base-chat\">Base vs chat</a></li>")
-            .Append("<li><a href=\"#fig-world-map\">World map</a></li>")
-            .Append("<li><a href=\"#fig-scatter\">Scatter</a></li>")
-            .Append("<li><a href=\"#case-studies\">Case studies</a></li>")
-            .Append("<li><a href=\"#alignment-tables\">Alignment tables</a></li>")
-            .Append("</ul></nav>\n");
+        html.Append("<nav aria-label=\"Contents\"><ul>").Append("<li><a href=\"#provenance\">Provenance</a></li>");
+        foreach (var section in Sections)
+        {
+            html.Append("<li><a href=\"#").Append(section.Id).Append("\">").Append(Escape(section.Contents)).Append("</a></li>");
+        }
+        html.Append("</ul></nav>\n");
         AppendProvenance(html, context);
         html.Append("</header>\n");
     }

@@ -48,16 +48,22 @@ internal static class QuestionsCommand
                 }
                 console.Write(table);
             }
-            var countTable = new Table().AddColumns("Category", "Range", "Items here", Markup.Escape(bank.Survey.CountsSource ?? "Reference count"));
+            // A bank that names the study its counts come from (the built-in one: Kim & Baek's Table 2) gets them beside its own.
+            var reference = bank.Survey.CountsSource;
+            var countTable = new Table().AddColumns("Category", "Range", "Items here");
+            if (reference is not null)
+            {
+                countTable.AddColumn(Markup.Escape(reference));
+            }
             var prefix = bank.Questions.Count > 0 ? QuestionBank.CodeParts(bank.Questions[0].Code).Prefix : "";
+            string N(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
             foreach (var category in bank.Categories)
             {
-                var here = questions.Count(q => q.CategoryId == category.Id);
-                countTable.AddRow(Markup.Escape(category.Title), Markup.Escape(category.RangeText(prefix)), here.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    category.PaperCount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not used");
+                string[] cells = [Markup.Escape(category.Title), Markup.Escape(category.RangeText(prefix)), N(questions.Count(q => q.CategoryId == category.Id))];
+                countTable.AddRow(reference is null ? cells : [.. cells, category.PaperCount is { } paper ? N(paper) : "not used"]);
             }
-            countTable.AddRow("[bold]Total[/]", "", questions.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                bank.Categories.Sum(c => c.PaperCount ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            string[] total = ["[bold]Total[/]", "", N(questions.Count)];
+            countTable.AddRow(reference is null ? total : [.. total, N(bank.Categories.Sum(c => c.PaperCount ?? 0))]);
             console.Write(countTable);
             return Program.ExitOk;
         });
