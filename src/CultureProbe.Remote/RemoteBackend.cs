@@ -102,7 +102,10 @@ public sealed class RemoteBackend : IModelBackend
         SettingException.Require(options.MaxAnswerTokens is >= 1 and <= 1 << 20, "max_answer_tokens", "1 to 1048576", options.MaxAnswerTokens);
         SettingException.Require(options.Timeout > TimeSpan.Zero, "timeout", "a positive duration", options.Timeout);
         SettingException.Require(options.Retries is >= 0 and <= 100, "retries", "0 to 100", options.Retries);
-        SettingException.Require(options.CircuitBreakerFailures >= 1, "circuit_breaker_failures", "at least 1", options.CircuitBreakerFailures);
+        SettingException.Require(options.CircuitBreakerFailures is >= 1 and <= 1000, "circuit_breaker_failures", "1 to 1000", options.CircuitBreakerFailures);
+        SettingException.Require(options.CircuitBreakDuration > TimeSpan.Zero, "circuit_break_duration", "a positive duration", options.CircuitBreakDuration);
+        SettingException.Require(options.RetryBaseDelay >= TimeSpan.Zero, "retry_base_delay", "0 or more", options.RetryBaseDelay);
+        SettingException.Require(options.MaxRetryDelay >= options.RetryBaseDelay, "max_retry_delay", $"at least the first delay ({options.RetryBaseDelay.TotalSeconds} s)", options.MaxRetryDelay);
         SettingException.Require(options.Prices is null || (options.Prices.PromptPerMillion >= 0 && options.Prices.CompletionPerMillion >= 0), "prices", "prices ≥ 0", options.Prices);
     }
 

@@ -39,6 +39,10 @@ internal sealed class ModelOptions
         ["prices"] = "--prices",
         ["retries"] = "--retries",
         ["timeout"] = "--timeout",
+        ["retry_base_delay"] = "--retry-delay",
+        ["max_retry_delay"] = "--max-retry-delay",
+        ["circuit_breaker_failures"] = "--circuit-failures",
+        ["circuit_break_duration"] = "--circuit-break",
         ["threads"] = "--threads",
         ["context_size"] = "--context-size",
         ["batch_size"] = "--batch-size",
@@ -96,12 +100,20 @@ internal sealed class ModelOptions
 
     public Option<int> TimeoutSeconds { get; } = new("--timeout") { Description = "Seconds before a request counts as timed out.", DefaultValueFactory = _ => 120 };
 
+    public Option<double> RetryDelaySeconds { get; } = new("--retry-delay") { Description = "Seconds before the first retry; each further retry doubles it, with jitter.", DefaultValueFactory = _ => 0.5 };
+
+    public Option<double> MaxRetryDelaySeconds { get; } = new("--max-retry-delay") { Description = "Longest wait between attempts in seconds, Retry-After included.", DefaultValueFactory = _ => 60 };
+
+    public Option<int> CircuitFailures { get; } = new("--circuit-failures") { Description = "Consecutive failures of one endpoint that stop sending it requests for a while.", DefaultValueFactory = _ => 5 };
+
+    public Option<double> CircuitBreakSeconds { get; } = new("--circuit-break") { Description = "Seconds an endpoint gets no requests after --circuit-failures failures, before one trial request.", DefaultValueFactory = _ => 30 };
+
     /// <summary>Every option, to add to a command.</summary>
     public IEnumerable<Option> All =>
     [
         Backend, Threads, ContextSize, BatchSize, F16Kv, GpuLayers, Chat,
         Endpoints, Deployment, ApiKeyVariable, MaxInFlight, RequestBatch, TopLogProbs, Samples, SamplesPerRequest, Temperature, SampleSeed,
-        MaxAnswerTokens, SystemPrompt, Prices, Retries, TimeoutSeconds,
+        MaxAnswerTokens, SystemPrompt, Prices, Retries, TimeoutSeconds, RetryDelaySeconds, MaxRetryDelaySeconds, CircuitFailures, CircuitBreakSeconds,
     ];
 
     /// <summary>The flag that sets <paramref name="setting"/>, or null when no flag does.</summary>
@@ -141,10 +153,19 @@ internal sealed class ModelOptions
             SystemPrompt = parse.GetValue(SystemPrompt),
             Retries = parse.GetValue(Retries),
             Timeout = TimeSpan.FromSeconds(parse.GetValue(TimeoutSeconds)),
+            RetryBaseDelay = Seconds(parse.GetValue(RetryDelaySeconds), "--retry-delay"),
+            MaxRetryDelay = Seconds(parse.GetValue(MaxRetryDelaySeconds), "--max-retry-delay"),
+            CircuitBreakerFailures = parse.GetValue(CircuitFailures),
+            CircuitBreakDuration = Seconds(parse.GetValue(CircuitBreakSeconds), "--circuit-break"),
             Prices = ParsePrices(parse.GetValue(Prices)),
         };
         return BackendSettings.Empty.With(llama is null ? local : llama(local)).With(remote);
     }
+
+    private static TimeSpan Seconds(double seconds, string flag) =>
+        double.IsFinite(seconds) && seconds >= 0 && seconds <= 86_400
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new InputException($"{flag}: expected 0 to 86400 seconds, found {seconds.ToString(CultureInfo.InvariantCulture)}");
 
     private static RemotePrices? ParsePrices(string? text)
     {
