@@ -25,6 +25,10 @@ public enum ScoringMethod
     /// <summary>Distributions made elsewhere and given to <c>analyze</c>; CultureProbe did not measure them.</summary>
     [JsonStringEnumMemberName("external")]
     External,
+
+    /// <summary>Free text written by the model (sampled with a temperature, top-p and seed), labelled afterwards by a judge.</summary>
+    [JsonStringEnumMemberName("generation")]
+    Generation,
 }
 
 /// <summary>What a measurement method gives back, which decides how it becomes a distribution and which normalisations apply.</summary>
@@ -48,6 +52,7 @@ public static class ScoringMethods
     {
         ScoringMethod.LogLikelihoodLocal or ScoringMethod.LogLikelihoodPromptLogProbs => MeasurementKind.LogLikelihood,
         ScoringMethod.ChatTopLogProbs or ScoringMethod.ChatSampling or ScoringMethod.External => MeasurementKind.OptionShares,
+        ScoringMethod.Generation => MeasurementKind.GeneratedText,
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "unknown scoring method"),
     };
 }

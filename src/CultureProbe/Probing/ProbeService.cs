@@ -103,6 +103,10 @@ public sealed class ProbeService
                 throw new SettingException("model", "expected a model file or served model name, found an empty one");
             }
             var backend = _backends.Get(request.Backend);
+            if (backend.Method.Measures() == MeasurementKind.GeneratedText)
+            {
+                throw new SettingException("backend", $"{backend.Name} only writes free text, so it cannot answer survey items by their options; use a log-likelihood or chat backend, or use {backend.Name} with 'study'");
+            }
             backend.Validate(new ModelSource(request.Reference, job.BackendSettings));
             if (job.Normalisation != LikelihoodNormalization.None && backend.Method.Measures() != MeasurementKind.LogLikelihood)
             {
