@@ -133,3 +133,55 @@ public sealed class FakeBackend(string name, ScoringMethod method, Func<string, 
 
     public Task<IProbeModel> OpenAsync(ModelSource source, CancellationToken cancellationToken = default) => Task.FromResult(open(source.Reference));
 }
+
+/// <summary>
+/// A deterministic stand-in text generator: the reply to sample j of a prompt is whatever <c>reply</c> makes of the
+/// prompt and j. Like <see cref="FakeLikelihoodModel"/> it counts requests and can be told to fail or to block.
+/// </summary>
+public sealed class FakeTextGenerator(string name, Func<string, int, string> reply) : ITextGenerator
+{
+    private readonly TaskCompletionSource _blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _requests;
+
+    public ModelIdentity Identity { get; } = new(name, "fake-text", $"fake://{name}", null, new Dictionary<string, string>());
+
+    public ModelFingerprint Fingerprint => ModelFingerprint.Of(("backend", "fake-text"), ("name", name));
+
+    public ScoringMethod Method => ScoringMethod.Generation;
+
+    public PromptStyle PromptStyle => PromptStyle.Chat;
+
+    public int PreferredParallelism { get; init; } = 1;
+
+    /// <summary>Requests received.</summary>
+    public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Called before each request with its number (from 1); may throw to simulate a failure.</summary>
+    public Action<int, GenerationRequest>? BeforeRequest { get; set; }
+
+    /// <summary>When set, request number <c>BlockAfter + 1</c> and later never answer: they wait until cancelled.</summary>
+    public int? BlockAfter { get; set; }
+
+    /// <summary>Completes when a request has blocked.</summary>
+    public Task Blocked => _blocked.Task;
+
+    public async Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        var number = Interlocked.Increment(ref _requests);
+        BeforeRequest?.Invoke(number, request);
+        if (BlockAfter is { } limit && number > limit)
+        {
+            _blocked.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var samples = Enumerable.Range(0, request.Samples).Select(j =>
+        {
+            var text = reply(request.Prompt, j);
+            return new GeneratedText(text, text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length, "stop");
+        }).ToArray();
+        return new GenerationResult(samples, "fake");
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

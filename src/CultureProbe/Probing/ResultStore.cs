@@ -46,6 +46,32 @@ public sealed record StoredItem(
     IReadOnlyList<ScoredOption> Options,
     string? Details = null);
 
+/// <summary>One generated reply of the multilingual study, as stored.</summary>
+/// <param name="Key">Content hash of the model's fingerprint, the prompt, the generation settings and the sample number.</param>
+/// <param name="ModelId">Model id in the study.</param>
+/// <param name="PromptId">The prompt's id (template, topic, paraphrase).</param>
+/// <param name="Language">Prompt language.</param>
+/// <param name="TemplateId">Template id.</param>
+/// <param name="Topic">Topic key.</param>
+/// <param name="Sample">Sample number of the prompt (seed = settings' seed + sample).</param>
+/// <param name="Prompt">The prompt as sent.</param>
+/// <param name="Settings">The generation settings as text.</param>
+/// <param name="Text">The reply.</param>
+/// <param name="Tokens">Tokens generated.</param>
+/// <param name="FinishReason">stop or length.</param>
+public sealed record StoredResponse(string Key, string ModelId, string PromptId, string Language, string TemplateId, string Topic, int Sample,
+    string Prompt, string Settings, string Text, int Tokens, string FinishReason);
+
+/// <summary>A judge's reading of one stored response.</summary>
+/// <param name="Key">Content hash of the response key, the judge's fingerprint and the judge prompt's version.</param>
+/// <param name="ResponseKey">The response judged.</param>
+/// <param name="JudgeId">The judge's id.</param>
+/// <param name="JudgeFingerprint">The judge model's fingerprint hash.</param>
+/// <param name="Language">The language the judge named, or null.</param>
+/// <param name="Labels">The labels, comma-separated wire names, or null when the reply named none.</param>
+/// <param name="Reply">The judge's reply as it came.</param>
+public sealed record StoredJudgement(string Key, string ResponseKey, string JudgeId, string JudgeFingerprint, string? Language, string? Labels, string Reply);
+
 /// <summary>An item that could not be measured; recorded apart from the scores and retried by the next run.</summary>
 /// <param name="Key">The item's key.</param>
 /// <param name="ModelId">Model id.</param>
@@ -115,6 +141,29 @@ public sealed class ResultStore : IDisposable
                     method TEXT NOT NULL,
                     details TEXT,
                     options TEXT NOT NULL,
+                    created_at TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS responses (
+                    key TEXT PRIMARY KEY,
+                    model_id TEXT NOT NULL,
+                    prompt_id TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    template_id TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    sample INTEGER NOT NULL,
+                    prompt TEXT NOT NULL,
+                    settings TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    tokens INTEGER NOT NULL,
+                    finish TEXT NOT NULL,
+                    created_at TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS judgements (
+                    key TEXT PRIMARY KEY,
+                    response_key TEXT NOT NULL,
+                    judge_id TEXT NOT NULL,
+                    judge_fingerprint TEXT NOT NULL,
+                    language TEXT,
+                    labels TEXT,
+                    reply TEXT NOT NULL,
                     created_at TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS failures (
                     key TEXT PRIMARY KEY,
@@ -249,6 +298,114 @@ public sealed class ResultStore : IDisposable
             }
         }
         transaction.Commit();
+    }
+
+    /// <summary>Keys of every stored response (generated text).</summary>
+    public HashSet<string> ResponseKeys() => KeysOf("responses");
+
+    /// <summary>Keys of every stored judgement.</summary>
+    public HashSet<string> JudgementKeys() => KeysOf("judgements");
+
+    /// <summary>Stores the samples of one prompt in one committed transaction; a key already stored is kept.</summary>
+    public void AddResponses(IReadOnlyList<StoredResponse> responses)
+    {
+        ArgumentNullException.ThrowIfNull(responses);
+        var now = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+        using var transaction = _connection.BeginTransaction();
+        using var insert = _connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT OR IGNORE INTO responses (key, model_id, prompt_id, language, template_id, topic, sample, prompt, settings, text, tokens, finish, created_at)
+            VALUES ($key, $model, $prompt_id, $language, $template, $topic, $sample, $prompt, $settings, $text, $tokens, $finish, $created);
+            """;
+        foreach (var r in responses)
+        {
+            insert.Parameters.Clear();
+            insert.Parameters.AddWithValue("$key", r.Key);
+            insert.Parameters.AddWithValue("$model", r.ModelId);
+            insert.Parameters.AddWithValue("$prompt_id", r.PromptId);
+            insert.Parameters.AddWithValue("$language", r.Language);
+            insert.Parameters.AddWithValue("$template", r.TemplateId);
+            insert.Parameters.AddWithValue("$topic", r.Topic);
+            insert.Parameters.AddWithValue("$sample", r.Sample);
+            insert.Parameters.AddWithValue("$prompt", r.Prompt);
+            insert.Parameters.AddWithValue("$settings", r.Settings);
+            insert.Parameters.AddWithValue("$text", r.Text);
+            insert.Parameters.AddWithValue("$tokens", r.Tokens);
+            insert.Parameters.AddWithValue("$finish", r.FinishReason);
+            insert.Parameters.AddWithValue("$created", now);
+            insert.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    /// <summary>Stored responses of <paramref name="modelId"/> (every model when null), in key order.</summary>
+    public IReadOnlyList<StoredResponse> Responses(string? modelId = null)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT key, model_id, prompt_id, language, template_id, topic, sample, prompt, settings, text, tokens, finish FROM responses"
+            + (modelId is null ? "" : " WHERE model_id = $m") + " ORDER BY key";
+        if (modelId is not null)
+        {
+            command.Parameters.AddWithValue("$m", modelId);
+        }
+        using var reader = Read(command);
+        var list = new List<StoredResponse>();
+        while (reader.Read())
+        {
+            list.Add(new StoredResponse(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                reader.GetInt32(6), reader.GetString(7), reader.GetString(8), reader.GetString(9), reader.GetInt32(10), reader.GetString(11)));
+        }
+        return list;
+    }
+
+    /// <summary>Stores one judgement in its own transaction; a key already stored is kept.</summary>
+    public void AddJudgement(StoredJudgement judgement)
+    {
+        ArgumentNullException.ThrowIfNull(judgement);
+        using var insert = _connection.CreateCommand();
+        insert.CommandText = """
+            INSERT OR IGNORE INTO judgements (key, response_key, judge_id, judge_fingerprint, language, labels, reply, created_at)
+            VALUES ($key, $response, $judge, $fingerprint, $language, $labels, $reply, $created);
+            """;
+        insert.Parameters.AddWithValue("$key", judgement.Key);
+        insert.Parameters.AddWithValue("$response", judgement.ResponseKey);
+        insert.Parameters.AddWithValue("$judge", judgement.JudgeId);
+        insert.Parameters.AddWithValue("$fingerprint", judgement.JudgeFingerprint);
+        insert.Parameters.AddWithValue("$language", (object?)judgement.Language ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$labels", (object?)judgement.Labels ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$reply", judgement.Reply);
+        insert.Parameters.AddWithValue("$created", _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        insert.ExecuteNonQuery();
+    }
+
+    /// <summary>Stored judgements made with the judge of fingerprint <paramref name="judgeFingerprint"/> (any prompt version).</summary>
+    public IReadOnlyList<StoredJudgement> Judgements(string judgeFingerprint)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT key, response_key, judge_id, judge_fingerprint, language, labels, reply FROM judgements WHERE judge_fingerprint = $f";
+        command.Parameters.AddWithValue("$f", judgeFingerprint);
+        using var reader = Read(command);
+        var list = new List<StoredJudgement>();
+        while (reader.Read())
+        {
+            list.Add(new StoredJudgement(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetString(6)));
+        }
+        return list;
+    }
+
+    private HashSet<string> KeysOf(string table)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT key FROM {table}";
+        using var reader = Read(command);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            keys.Add(reader.GetString(0));
+        }
+        return keys;
     }
 
     /// <summary>Failures recorded and not since measured, by model, question and country.</summary>

@@ -22,7 +22,11 @@ public sealed record Country(
     bool IsWestern,
     string CulturalZone,
     IReadOnlyList<string> Languages,
-    IReadOnlyList<string> Surveys);
+    IReadOnlyList<string> Surveys)
+{
+    /// <summary>The country's code in the joint EVS/WVS file's <c>cntry_AN</c> column (ISO alpha-2; <c>NIR</c> for Northern Ireland); null when unknown.</summary>
+    public string? FileCode { get; init; }
+}
 
 /// <summary>The table of surveyed countries shipped in the core.</summary>
 public sealed class CountryTable
@@ -53,6 +57,9 @@ public sealed class CountryTable
 
     /// <summary>The country with this alpha-3 code, or null.</summary>
     public Country? FindByIso3(string iso3) => _byIso3.GetValueOrDefault(iso3.Trim());
+
+    /// <summary>The country whose joint-file code (<c>cntry_AN</c>, e.g. <c>DK</c>) is <paramref name="code"/>, or null.</summary>
+    public Country? FindByFileCode(string code) => Countries.FirstOrDefault(c => string.Equals(c.FileCode, code.Trim(), StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The country with this numeric code, or null.</summary>
     public Country? FindByNumeric(int code) => _byNumeric.GetValueOrDefault(code);
@@ -162,7 +169,14 @@ public sealed class CountryTable
             {
                 errors.Add($"{where}.surveys: expected the surveys that cover it, e.g. WVS7 and/or EVS2017");
             }
-            countries.Add(new Country(c.Iso3 ?? "", c.IsoNumeric ?? 0, c.Name ?? "", c.Continent ?? "", c.Western ?? false, c.Zone ?? "", c.Languages ?? [], c.Surveys ?? []));
+            if (c.FileCode is { } fileCode && (fileCode.Length is < 2 or > 3 || !fileCode.All(char.IsAsciiLetterUpper)))
+            {
+                errors.Add($"{where}.fileCode: expected the joint file's two- or three-letter country code such as DK, found '{fileCode}'");
+            }
+            countries.Add(new Country(c.Iso3 ?? "", c.IsoNumeric ?? 0, c.Name ?? "", c.Continent ?? "", c.Western ?? false, c.Zone ?? "", c.Languages ?? [], c.Surveys ?? [])
+            {
+                FileCode = c.FileCode,
+            });
         }
         if (errors.Count > 0)
         {
@@ -190,6 +204,7 @@ public sealed class CountryTable
     private sealed class CountryDto
     {
         public string? Iso3 { get; set; }
+        public string? FileCode { get; set; }
         public int? IsoNumeric { get; set; }
         public string? Name { get; set; }
         public string? Continent { get; set; }

@@ -201,7 +201,7 @@ public sealed class SyntheticSurveyGenerator
                     line.Clear();
                     var weight = Math.Round(0.4 + (1.4 * random.NextDouble()), 6);
                     line.Append("7503,\"").Append(VersionMarker).Append("\",").Append(country.IsoNumeric.ToString(CultureInfo.InvariantCulture))
-                        .Append(',').Append(country.Iso3[..2]).Append(',').Append(weight.ToString("R", CultureInfo.InvariantCulture));
+                        .Append(',').Append(country.FileCode ?? country.Iso3[..2]).Append(',').Append(weight.ToString("R", CultureInfo.InvariantCulture));
                     for (var w = 1; w < crosswalk.Weights.Count; w++)
                     {
                         line.Append(',').Append((weight * 1.3).ToString("R", CultureInfo.InvariantCulture));

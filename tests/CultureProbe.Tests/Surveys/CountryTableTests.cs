@@ -29,6 +29,18 @@ public sealed class CountryTableTests
     }
 
     [Fact]
+    public void File_codes_of_the_joint_EVS_WVS_file_resolve_to_their_countries()
+    {
+        // cntry_AN writes ISO 3166-1 alpha-2, except Northern Ireland (NIR) and Great Britain (GB).
+        Table.FindByFileCode("DK")!.Iso3.ShouldBe("DNK");
+        Table.FindByFileCode("nir")!.Iso3.ShouldBe("NIR");
+        Table.FindByFileCode("GB")!.Iso3.ShouldBe("GBR");
+        Table.FindByFileCode("BR")!.Iso3.ShouldBe("BRA");
+        Table.Countries.Select(c => c.FileCode).ShouldBeUnique();
+        Table.Countries.ShouldAllBe(c => c.FileCode != null && Table.FindByFileCode(c.FileCode) == c);
+    }
+
+    [Fact]
     public void Numeric_codes_resolve_to_the_same_country() =>
         Table.Countries.ShouldAllBe(c => Table.FindByNumeric(c.IsoNumeric) == c);
 
