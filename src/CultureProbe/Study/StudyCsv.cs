@@ -38,16 +38,19 @@ internal sealed class StudyCsv : IDisposable
                 throw new InputException($"{FileName}:1: the file is empty (expected the header {expected})");
             }
             var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-            for (var i = 0; i < _reader.FieldCount; i++)
+            var headers = new string[_reader.FieldCount];
+            for (var i = 0; i < headers.Length; i++)
             {
-                index.TryAdd(_reader.FieldText(i).Trim(), i);
+                headers[i] = _reader.FieldText(i).Trim();
+                index.TryAdd(headers[i], i);
             }
             foreach (var column in columns)
             {
                 var found = column.Aliases.FirstOrDefault(index.ContainsKey);
                 if (found is not null)
                 {
-                    _columns[column.Name] = (index[found], found);
+                    // Errors name the column as the file spells it.
+                    _columns[column.Name] = (index[found], headers[index[found]]);
                 }
                 else if (column.Required)
                 {
