@@ -5,38 +5,6 @@ using CultureProbe.IO;
 
 namespace CultureProbe.Study;
 
-/// <summary>Which respondents a population of the study holds.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<PopulationKind>))]
-public enum PopulationKind
-{
-    /// <summary>Every respondent of the survey file.</summary>
-    [JsonStringEnumMemberName("global")]
-    Global,
-
-    /// <summary>Every respondent interviewed in one language, in any country (or the countries pooled for it).</summary>
-    [JsonStringEnumMemberName("language")]
-    Language,
-
-    /// <summary>Every respondent of one country, whatever the interview language.</summary>
-    [JsonStringEnumMemberName("country")]
-    Country,
-}
-
-/// <summary>The weighted share of a population on the pro side of a topic.</summary>
-/// <param name="Population">The population's code: a language (<c>da</c>), a country as the file writes it (<c>DK</c>), or <c>global</c>.</param>
-/// <param name="Kind">What the population is.</param>
-/// <param name="Topic">Topic key (lower case).</param>
-/// <param name="ProShare">Σ w·pro / Σ w over the population's valid answers.</param>
-/// <param name="Language">For a country, its dominant interview language; for a language population, the language.</param>
-public sealed record PopulationShare(string Population, PopulationKind Kind, string Topic, double ProShare, string? Language);
-
-/// <summary>One respondent's binarised answer, for the human reference of self-consistency.</summary>
-/// <param name="Country">Country code as the file writes it.</param>
-/// <param name="Topic">Topic key.</param>
-/// <param name="Weight">The respondent's weight.</param>
-/// <param name="IsPro">Whether the answer is on the pro side.</param>
-public readonly record struct RespondentAnswer(string Country, string Topic, double Weight, bool IsPro);
-
 /// <summary>How populations are formed from the joint file.</summary>
 /// <param name="Languages">The study's languages (ISO 639-1, as the file's <c>lnge_iso</c> writes them).</param>
 /// <param name="PooledLanguages">
