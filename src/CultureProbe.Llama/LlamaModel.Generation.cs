@@ -25,7 +25,7 @@ public sealed partial class LlamaModel
         ArgumentNullException.ThrowIfNull(request.Prompt, nameof(request));
         ArgumentNullException.ThrowIfNull(request.Settings, nameof(request));
         request.Settings.Validate();
-        SettingException.Require(request.Samples >= 1, "samples", "at least 1", request.Samples);
+        SettingException.Require(request.Samples is >= 1 and <= 100_000, "samples", "1 to 100000", request.Samples);
         return RunExclusiveAsync(() => Generate(request, cancellationToken), cancellationToken);
     }
 

@@ -209,6 +209,20 @@ public sealed class LlamaGenerationTests(TinyModels models)
         (await model.GenerateAsync(new GenerationRequest(Prompt, 1, Greedy(maxTokens: 2)), Token)).Samples[0].Tokens.ShouldBeGreaterThan(0);
     }
 
+    [Fact]
+    public async Task Cancelling_a_long_generation_stops_it_and_leaves_the_model_clean()
+    {
+        await using var model = await LlamaModel.OpenAsync(models.Gqa, TinyModels.Exact with { ContextSize = 2048 }, Token);
+        var before = (await model.GenerateAsync(new GenerationRequest(Prompt, 1, Greedy()), Token)).Samples[0];
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        cancel.CancelAfter(TimeSpan.FromMilliseconds(10));
+
+        // 32 samples of up to 400 tokens run in 7 groups of about 400 decode calls each; cancellation is checked before each call.
+        await Should.ThrowAsync<OperationCanceledException>(() => model.GenerateAsync(new GenerationRequest(Prompt, 32, Sampled(5, maxTokens: 400)), cancel.Token));
+
+        (await model.GenerateAsync(new GenerationRequest(Prompt, 1, Greedy()), Token)).Samples[0].ShouldBe(before);
+    }
+
     [Theory]
     [InlineData(1L, 0, 1u)]
     [InlineData(7L, 3, 10u)]

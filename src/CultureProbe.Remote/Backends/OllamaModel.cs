@@ -25,6 +25,7 @@ internal sealed class OllamaModel(RemoteModelOptions options, RemoteTransport tr
     protected override IEnumerable<(string Name, string Value)> NumberSettings(RemoteModelOptions options) =>
         string.IsNullOrEmpty(options.SystemPrompt) ? [] : [("system_prompt", options.SystemPrompt)];
 
+    /// <summary>One <c>/api/chat</c> request per sample (Ollama has no <c>n</c>), sample j with seed + j.</summary>
     public Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default) =>
         GenerateInUnitsAsync(request, 1, "POST /api/chat", (unit, token) =>
         {
