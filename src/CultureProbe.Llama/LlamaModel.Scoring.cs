@@ -245,6 +245,23 @@ public sealed partial class LlamaModel
         }
     }
 
+    /// <summary>Runs <c>llama_decode</c> on <paramref name="batch"/>, counting the call, its tokens and its time in <see cref="Statistics"/>.</summary>
+    private void Decode(LlamaBatch batch, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var started = Stopwatch.GetTimestamp();
+        var status = LlamaNative.llama_decode(_context, batch);
+        LlamaNative.llama_synchronize(_context);
+        Interlocked.Add(ref _decodeTicks, Stopwatch.GetTimestamp() - started);
+        Interlocked.Increment(ref _decodeCalls);
+        Interlocked.Add(ref _tokensDecoded, batch.NTokens);
+        if (status != 0)
+        {
+            throw new InvalidOperationException(
+                $"llama_decode failed with status {status} on a batch of {batch.NTokens} tokens (1 = no room in the KV cache, 2 = aborted, < 0 = invalid batch or fatal error)");
+        }
+    }
+
     /// <summary>One token sequence to score: positions FirstScored.. are scored; the last token is never decoded (its logits predict nothing).</summary>
     private sealed class Leaf(int[] tokens, int firstScored)
     {
@@ -336,19 +353,8 @@ public sealed partial class LlamaModel
             {
                 return;
             }
-            _cancellationToken.ThrowIfCancellationRequested();
+            _owner.Decode(_batch, _cancellationToken);
             var context = _owner._context;
-            var started = Stopwatch.GetTimestamp();
-            var status = LlamaNative.llama_decode(context, _batch);
-            LlamaNative.llama_synchronize(context);
-            Interlocked.Add(ref _owner._decodeTicks, Stopwatch.GetTimestamp() - started);
-            Interlocked.Increment(ref _owner._decodeCalls);
-            Interlocked.Add(ref _owner._tokensDecoded, _batch.NTokens);
-            if (status != 0)
-            {
-                throw new InvalidOperationException(
-                    $"llama_decode failed with status {status} on a batch of {_batch.NTokens} tokens (1 = no room in the KV cache, 2 = aborted, < 0 = invalid batch or fatal error)");
-            }
             var vocabulary = _owner.VocabularySize;
             var rows = new nint[_outputs.Count];
             for (var k = 0; k < rows.Length; k++)

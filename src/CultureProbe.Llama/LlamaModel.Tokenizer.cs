@@ -8,6 +8,7 @@ namespace CultureProbe.Llama;
 public sealed partial class LlamaModel
 {
     private readonly ConcurrentDictionary<int, string> _pieces = new();
+    private readonly ConcurrentDictionary<int, byte[]> _pieceBytes = new();
 
     /// <summary>Tokenizes <paramref name="text"/> with the model's own tokenizer, adding BOS when the model asks for it.</summary>
     /// <param name="text">UTF-8 text.</param>
@@ -59,6 +60,27 @@ public sealed partial class LlamaModel
             return Encoding.UTF8.GetString(large, 0, Math.Max(n, 0));
         }
         return Encoding.UTF8.GetString(buffer[..n]);
+    }
+
+    /// <summary>The bytes a generated token adds to the text: control tokens add none, byte tokens their one byte (possibly part of a character).</summary>
+    internal byte[] TokenBytes(int token) => _pieceBytes.GetOrAdd(token, static (id, self) => self.ReadPieceBytes(id), this);
+
+    private unsafe byte[] ReadPieceBytes(int token)
+    {
+        var buffer = new byte[64];
+        while (true)
+        {
+            int n;
+            fixed (byte* pointer = buffer)
+            {
+                n = LlamaNative.llama_token_to_piece(_vocab, token, pointer, buffer.Length, 0, false);
+            }
+            if (n >= 0)
+            {
+                return buffer[..n];
+            }
+            buffer = new byte[-n];
+        }
     }
 
     /// <summary>

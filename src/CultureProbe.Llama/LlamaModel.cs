@@ -12,9 +12,10 @@ namespace CultureProbe.Llama;
 /// the tokens every continuation has in common are decoded once, their KV cache cells are shared with one llama.cpp
 /// sequence per continuation (<c>llama_memory_seq_cp</c>), and the remaining tokens go through as a prefix tree:
 /// a token common to several continuations (a country suffix, a shared first answer word) is decoded once for all of them.
-/// Naive mode decodes every (context, continuation) from scratch. Not thread-safe per instance; calls are serialised.
+/// Naive mode decodes every (context, continuation) from scratch. It also writes text (<see cref="GenerateAsync"/>): the
+/// prompt is decoded once and its cells are shared by one sequence per sample. Not thread-safe per instance; calls are serialised.
 /// </summary>
-public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer
+public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer, ITextGenerator
 {
     private readonly SafeLlamaModelHandle _model;
     private readonly SafeLlamaContextHandle _context;

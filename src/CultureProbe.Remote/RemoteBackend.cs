@@ -132,6 +132,7 @@ public static class RemoteBackends
         SglangModel.Backend,
         ChatTopLogProbsModel.Backend,
         ChatSamplingModel.Backend,
+        OllamaModel.Backend,
     ];
 
     /// <summary>Opens the model <paramref name="options"/> describe, with the backend named by <see cref="RemoteModelOptions.Backend"/>.</summary>

@@ -45,7 +45,11 @@ public sealed record RemoteModelOptions
     /// <summary>Sampled replies per item (<c>chat-sample</c>).</summary>
     public int Samples { get; init; } = 20;
 
-    /// <summary>Replies asked for in one request (the <c>n</c> field) for <c>chat-sample</c>; null for all <see cref="Samples"/> at once. Use 1 for servers without <c>n</c> (Ollama, llama.cpp).</summary>
+    /// <summary>
+    /// Replies asked for in one request (the <c>n</c> field) for <c>chat-sample</c>, and samples per request when a backend
+    /// generates text (<c>n</c>, or SGLang's prompt copies); null for all at once. Use 1 for servers without <c>n</c>
+    /// (Ollama, llama.cpp), or to draw every generated sample j with its own seed + j.
+    /// </summary>
     public int? SamplesPerRequest { get; init; }
 
     /// <summary>Sampling temperature (<c>chat-sample</c>).</summary>

@@ -84,7 +84,7 @@ internal sealed class ModelOptions
 
     public Option<int> Samples { get; } = new("--samples") { Description = "chat-sample: replies sampled per prompt.", DefaultValueFactory = _ => 20 };
 
-    public Option<int?> SamplesPerRequest { get; } = new("--samples-per-request") { Description = "chat-sample: replies asked for in one request (the 'n' field); default all at once. Use 1 for servers without 'n' (Ollama, llama.cpp)." };
+    public Option<int?> SamplesPerRequest { get; } = new("--samples-per-request") { Description = "chat-sample, and text generation on the remote backends: replies asked for in one request (the 'n' field); default all at once. Use 1 for servers without 'n' (Ollama, llama.cpp), or for one seed per sample." };
 
     public Option<double> Temperature { get; } = new("--temperature") { Description = "chat-sample: sampling temperature.", DefaultValueFactory = _ => 1.0 };
 

@@ -18,6 +18,7 @@ namespace CultureProbe.Llama.Gguf;
 /// <param name="ChatTemplate">Optional <c>tokenizer.chat_template</c>.</param>
 /// <param name="RopeFreqBase">RoPE base frequency.</param>
 /// <param name="RmsEpsilon">RMS norm epsilon.</param>
+/// <param name="EosTokenId">The end-of-sequence token (2, <c>&lt;/s&gt;</c>, by default); tests point it at an ordinary piece to see generation end there.</param>
 public sealed record TinyLlamaSpec(
     int EmbeddingLength = 32,
     int LayerCount = 2,
@@ -32,7 +33,8 @@ public sealed record TinyLlamaSpec(
     bool TiedEmbeddings = false,
     string? ChatTemplate = null,
     float RopeFreqBase = 10000f,
-    float RmsEpsilon = 1e-5f)
+    float RmsEpsilon = 1e-5f,
+    int EosTokenId = 2)
 {
     /// <summary>The shapes of SmolLM2-135M (576 wide, 30 blocks, 9 heads, 3 KV heads, 49152 tokens, tied embeddings) in F16.</summary>
     public static TinyLlamaSpec SmolLm2Shaped(IReadOnlyList<string>? words = null) => new(
@@ -88,7 +90,7 @@ public static class TinyLlamaGgufWriter
             .Add("tokenizer.ggml.token_type", types)
             .Add("tokenizer.ggml.unknown_token_id", 0u)
             .Add("tokenizer.ggml.bos_token_id", 1u)
-            .Add("tokenizer.ggml.eos_token_id", 2u)
+            .Add("tokenizer.ggml.eos_token_id", (uint)spec.EosTokenId)
             .Add("tokenizer.ggml.add_bos_token", true)
             .Add("tokenizer.ggml.add_eos_token", false);
         if (spec.ChatTemplate is not null)

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace CultureProbe.Llama.Native;
 
 /// <summary>
-/// The subset of the llama.cpp v0.5.0 C API that the scorer uses. The library names are logical:
+/// The subset of the llama.cpp v0.5.0 C API that the scorer and the generator use. The library names are logical:
 /// <see cref="LlamaRuntime"/> resolves them to the files it loaded. Call <see cref="LlamaRuntime.EnsureLoaded"/> first.
 /// </summary>
 internal static unsafe partial class LlamaNative
@@ -121,6 +121,39 @@ internal static unsafe partial class LlamaNative
 
     [LibraryImport(LlamaLibrary)]
     internal static partial float* llama_get_logits_ith(SafeLlamaContextHandle context, int index);
+
+    [LibraryImport(LlamaLibrary)]
+    [return: MarshalAs(UnmanagedType.U1)]
+    internal static partial bool llama_vocab_is_eog(nint vocab, int token);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial LlamaSamplerChainParams llama_sampler_chain_default_params();
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial nint llama_sampler_chain_init(LlamaSamplerChainParams parameters);
+
+    /// <summary>Adds <paramref name="sampler"/> to <paramref name="chain"/>, which takes ownership of it (freed with the chain).</summary>
+    [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_sampler_chain_add(SafeLlamaSamplerHandle chain, nint sampler);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial nint llama_sampler_init_greedy();
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial nint llama_sampler_init_dist(uint seed);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial nint llama_sampler_init_top_p(float p, nuint minKeep);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial nint llama_sampler_init_temp(float temperature);
+
+    /// <summary>Samples from the logits of batch row <paramref name="index"/> and accepts the token into the sampler's state.</summary>
+    [LibraryImport(LlamaLibrary)]
+    internal static partial int llama_sampler_sample(SafeLlamaSamplerHandle sampler, SafeLlamaContextHandle context, int index);
+
+    [LibraryImport(LlamaLibrary)]
+    internal static partial void llama_sampler_free(nint sampler);
 
     [LibraryImport(GgmlLibrary, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial void ggml_backend_load_all_from_path(string directory);

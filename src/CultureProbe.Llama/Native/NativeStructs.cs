@@ -94,6 +94,13 @@ internal struct LlamaChatMessage
     public nint Content;
 }
 
+/// <summary><c>struct llama_sampler_chain_params</c> (1 byte: <c>bool no_perf</c>).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct LlamaSamplerChainParams
+{
+    public byte NoPerf;
+}
+
 /// <summary>The <c>ggml_type</c> values used for the KV cache.</summary>
 internal static class GgmlType
 {

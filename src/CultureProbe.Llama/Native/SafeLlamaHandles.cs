@@ -49,3 +49,21 @@ internal sealed class SafeLlamaContextHandle : SafeHandle
         return true;
     }
 }
+
+/// <summary>Owns a <c>llama_sampler*</c> chain; freed with <c>llama_sampler_free</c>, which also frees the samplers added to it.</summary>
+internal sealed class SafeLlamaSamplerHandle : SafeHandle
+{
+    public SafeLlamaSamplerHandle() : base(nint.Zero, ownsHandle: true)
+    {
+    }
+
+    internal SafeLlamaSamplerHandle(nint handle) : base(nint.Zero, ownsHandle: true) => SetHandle(handle);
+
+    public override bool IsInvalid => handle == nint.Zero;
+
+    protected override bool ReleaseHandle()
+    {
+        LlamaNative.llama_sampler_free(handle);
+        return true;
+    }
+}

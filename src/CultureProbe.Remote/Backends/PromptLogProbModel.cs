@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CultureProbe.Models;
 using CultureProbe.Remote.Transport;
 
@@ -11,9 +12,11 @@ internal sealed record PromptItem(string Context, string Continuation)
 
 /// <summary>
 /// Backends that read prompt log-probs: the request tree is flattened into one full prompt per
-/// continuation (servers cache shared prefixes themselves), sent in batches.
+/// continuation (servers cache shared prefixes themselves), sent in batches. They also write free text: by default through
+/// OpenAI-style <c>POST /v1/completions</c> (<c>prompt</c>, <c>n</c>, <c>temperature</c>, <c>top_p</c>, <c>seed</c>,
+/// <c>max_tokens</c>, <c>stop</c>); TGI and SGLang use their native <c>/generate</c>.
 /// </summary>
-internal abstract class PromptLogProbModel(RemoteModelOptions options, RemoteTransport transport) : RemoteModel(options, transport), ILikelihoodModel
+internal abstract class PromptLogProbModel(RemoteModelOptions options, RemoteTransport transport) : RemoteModel(options, transport), ILikelihoodModel, ITextGenerator
 {
     public override ScoringMethod Method => ScoringMethod.LogLikelihoodPromptLogProbs;
 
@@ -43,6 +46,34 @@ internal abstract class PromptLogProbModel(RemoteModelOptions options, RemoteTra
             logProbFields(w);
             w.WriteEndObject();
         });
+
+    /// <summary>
+    /// Samples the replies in requests of <see cref="RemoteModelOptions.SamplesPerRequest"/> (all at once when unset, as
+    /// the <c>n</c> field); a request's seed is its first sample's, so with one sample per request sample j has seed + j.
+    /// </summary>
+    public virtual Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default) =>
+        GenerateInUnitsAsync(request, Options.SamplesPerRequest ?? int.MaxValue, "POST /v1/completions", (unit, token) =>
+        {
+            var settings = request.Settings;
+            var body = JsonReading.Body(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("model", Options.Model);
+                w.WriteString("prompt", request.Prompt);
+                w.WriteNumber("n", unit.Count);
+                w.WriteNumber("temperature", settings.Temperature);
+                w.WriteNumber("top_p", settings.TopP);
+                w.WriteNumber("seed", unit.SeedOf(settings));
+                w.WriteNumber("max_tokens", settings.MaxTokens);
+                RemoteGeneration.WriteStop(w, "stop", settings.Stop);
+                w.WriteEndObject();
+            });
+            return Transport.PostAsync("/v1/completions", body, root => ParseCompletions(root, unit.Count), token);
+        }, cancellationToken);
+
+    /// <summary>A completions reply to one prompt as generated texts (<c>choices[].text</c>, <c>finish_reason</c>), in index order.</summary>
+    internal static ParsedResponse<IReadOnlyList<GeneratedText>> ParseCompletions(JsonElement root, int expected) =>
+        RemoteGeneration.Choices(root, expected, "completions response", (choice, where) => choice.RequiredString("text", where));
 
     protected abstract Task<IReadOnlyList<ContinuationScore>> ScoreBatchAsync(IReadOnlyList<PromptItem> batch, CancellationToken cancellationToken);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using CultureProbe.Models;
 using CultureProbe.Remote.Transport;
 
@@ -80,6 +81,50 @@ internal abstract class RemoteModel : IRemoteModel
         {
             throw new InputException("a request needs at least one branch");
         }
+    }
+
+    /// <summary>
+    /// Generates the samples of <paramref name="request"/> in units of at most <paramref name="perRequest"/> samples, all at
+    /// once under the transport's bound; <paramref name="send"/> asks for one unit and returns its replies in sample order.
+    /// Stop strings are cut from every reply. <paramref name="how"/> (endpoint and fields) goes into the result's engine text.
+    /// </summary>
+    protected async Task<GenerationResult> GenerateInUnitsAsync(GenerationRequest request, int perRequest, string how,
+        Func<SampleUnit, CancellationToken, Task<IReadOnlyList<GeneratedText>>> send, CancellationToken cancellationToken)
+    {
+        RemoteGeneration.Check(request);
+        var units = RemoteGeneration.Units(request.Samples, perRequest);
+        var replies = await AllAsync(units, send, cancellationToken).ConfigureAwait(false);
+        var samples = new List<GeneratedText>(request.Samples);
+        for (var u = 0; u < units.Length; u++)
+        {
+            if (replies[u].Count != units[u].Count)
+            {
+                throw new RemoteResponseException($"{Options.Backend}: {replies[u].Count} replies for {units[u].Count} samples");
+            }
+            samples.AddRange(replies[u].Select(r => RemoteGeneration.CutAtStop(r, request.Settings.Stop)));
+        }
+        var engine = string.Create(CultureInfo.InvariantCulture,
+            $"{Options.Backend} {how}; {units[0].Count} sample(s) per request, sample j with seed + j; {request.Settings}");
+        return new GenerationResult(samples, engine);
+    }
+
+    /// <summary>Writes the <c>model</c> and the chat <c>messages</c>: the system prompt when set, then <paramref name="content"/> as the user turn.</summary>
+    protected void WriteMessages(Utf8JsonWriter w, string content)
+    {
+        w.WriteString("model", Options.Model);
+        w.WriteStartArray("messages");
+        if (!string.IsNullOrEmpty(Options.SystemPrompt))
+        {
+            w.WriteStartObject();
+            w.WriteString("role", "system");
+            w.WriteString("content", Options.SystemPrompt);
+            w.WriteEndObject();
+        }
+        w.WriteStartObject();
+        w.WriteString("role", "user");
+        w.WriteString("content", content);
+        w.WriteEndObject();
+        w.WriteEndArray();
     }
 
     /// <summary>

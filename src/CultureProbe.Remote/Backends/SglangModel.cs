@@ -8,6 +8,8 @@ namespace CultureProbe.Remote.Backends;
 /// <c>sglang</c>: SGLang's native <c>POST /generate</c> with <c>return_logprob</c>, <c>logprob_start_len: 0</c>,
 /// <c>return_text_in_logprobs</c> and <c>top_logprobs_num: 1</c>; read from <c>meta_info.input_token_logprobs</c>
 /// (<c>[logprob, token id, text]</c> per prompt token). Several prompts go in one request as a text list.
+/// It writes text through the same <c>/generate</c>: the prompt repeated once per sample of a request, each copy with its
+/// own <c>sampling_params</c> and <c>sampling_seed</c> = seed + j (SGLang advises repeated prompts over <c>n</c>).
 /// </summary>
 internal sealed class SglangModel(RemoteModelOptions options, RemoteTransport transport)
     : PromptLogProbModel(options, transport)
@@ -41,6 +43,60 @@ internal sealed class SglangModel(RemoteModelOptions options, RemoteTransport tr
             w.WriteEndObject();
         });
         return Transport.PostAsync("/generate", body, root => Parse(root, batch), cancellationToken);
+    }
+
+    /// <summary>Samples in requests of <see cref="RemoteModelOptions.SamplesPerRequest"/> (all at once when unset), each sample a copy of the prompt with its own seed.</summary>
+    public override Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default) =>
+        GenerateInUnitsAsync(request, Options.SamplesPerRequest ?? int.MaxValue, "POST /generate", (unit, token) =>
+        {
+            var settings = request.Settings;
+            var body = JsonReading.Body(w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("text");
+                for (var k = 0; k < unit.Count; k++)
+                {
+                    w.WriteStringValue(request.Prompt);
+                }
+                w.WriteEndArray();
+                w.WriteStartArray("sampling_params");
+                for (var k = 0; k < unit.Count; k++)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("temperature", settings.Temperature);
+                    w.WriteNumber("top_p", settings.TopP);
+                    w.WriteNumber("max_new_tokens", settings.MaxTokens);
+                    RemoteGeneration.WriteStop(w, "stop", settings.Stop);
+                    w.WriteNumber("sampling_seed", unit.SeedOf(settings, k));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
+            return Transport.PostAsync("/generate", body, root => ParseGenerated(root, unit.Count), token);
+        }, cancellationToken);
+
+    /// <summary>A <c>/generate</c> reply to a text list: one answer per copy (<c>text</c>, <c>meta_info.finish_reason.type</c>, token counts), in order.</summary>
+    internal static ParsedResponse<IReadOnlyList<GeneratedText>> ParseGenerated(JsonElement root, int expected)
+    {
+        if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() != expected)
+        {
+            throw new RemoteResponseException($"generate response: expected an array of {expected} answers, found {(root.ValueKind == JsonValueKind.Array ? root.GetArrayLength() + " answers" : root.ValueKind.ToString())}");
+        }
+        var replies = new GeneratedText[expected];
+        long prompt = 0, completion = 0;
+        for (var k = 0; k < expected; k++)
+        {
+            var where = $"[{k}]";
+            var text = root[k].RequiredString("text", where);
+            var meta = root[k].Required("meta_info", where);
+            var reason = RemoteGeneration.FinishReason(meta.Required("finish_reason", where + ".meta_info").RequiredString("type", where + ".meta_info.finish_reason"), where + ".meta_info.finish_reason.type");
+            var tokens = JsonReading.Count(meta, "completion_tokens");
+            replies[k] = new GeneratedText(text, (int)tokens, reason);
+            prompt += JsonReading.Count(meta, "prompt_tokens");
+            completion += tokens;
+        }
+        return new(replies, prompt, completion);
     }
 
     internal static ParsedResponse<IReadOnlyList<ContinuationScore>> Parse(JsonElement root, IReadOnlyList<PromptItem> batch)

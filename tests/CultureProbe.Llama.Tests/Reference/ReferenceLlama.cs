@@ -43,6 +43,27 @@ internal sealed class ReferenceLlama
     /// <summary>log P(tokens[i] | tokens[..i]) for i = 1..n-1.</summary>
     public double[] LogProbs(IReadOnlyList<int> tokens)
     {
+        var result = new double[tokens.Count - 1];
+        Forward(tokens, tokens.Count - 1, (pos, logits) =>
+        {
+            var m = logits.Max();
+            var logZ = m + Math.Log(logits.Sum(z => Math.Exp(z - m)));
+            result[pos] = logits[tokens[pos + 1]] - logZ;
+        });
+        return result;
+    }
+
+    /// <summary>The logits that follow the whole of <paramref name="tokens"/> (what the next token is drawn from).</summary>
+    public double[] NextLogits(IReadOnlyList<int> tokens)
+    {
+        double[] last = [];
+        Forward(tokens, tokens.Count, (_, logits) => last = logits);
+        return last;
+    }
+
+    /// <summary>Runs positions 0..<paramref name="positions"/>-1 of <paramref name="tokens"/>, handing each position's logits to <paramref name="output"/>.</summary>
+    private void Forward(IReadOnlyList<int> tokens, int positions, Action<int, double[]> output)
+    {
         var n = tokens.Count;
         var headDim = _embd / _heads;
         var kvDim = headDim * _kvHeads;
@@ -53,8 +74,7 @@ internal sealed class ReferenceLlama
             keys[l] = new double[n][];
             values[l] = new double[n][];
         }
-        var result = new double[n - 1];
-        for (var pos = 0; pos < n - 1; pos++)
+        for (var pos = 0; pos < positions; pos++)
         {
             var x = new double[_embd];
             Array.Copy(_tokenEmbedding, (long)tokens[pos] * _embd, x, 0, _embd);
@@ -117,12 +137,8 @@ internal sealed class ReferenceLlama
                     x[i] += down[i];
                 }
             }
-            var logits = MatVec(_output, RmsNorm(x, _outputNorm), _embd, _vocab);
-            var m = logits.Max();
-            var logZ = m + Math.Log(logits.Sum(z => Math.Exp(z - m)));
-            result[pos] = logits[tokens[pos + 1]] - logZ;
+            output(pos, MatVec(_output, RmsNorm(x, _outputNorm), _embd, _vocab));
         }
-        return result;
     }
 
     private double[] RmsNorm(double[] x, double[] weight)

@@ -81,4 +81,46 @@ public sealed class FixtureTests
         details.RootElement.GetProperty("unparseable").GetInt32().ShouldBe(1);
         details.RootElement.GetProperty("parsed").GetInt32().ShouldBe(4);
     }
+
+    public static TheoryData<string, string, int> GenerationFixtures => new()
+    {
+        { "openai-completions", "openai-completions-text.json", 2 },
+        { "vllm", "openai-completions-text.json", 2 },
+        { "chat-sample", "openai-chat-text.json", 2 },
+        { "tgi", "tgi-generate-text.json", 1 },
+        { "sglang", "sglang-generate-text.json", 2 },
+        { "ollama", "ollama-chat.json", 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(GenerationFixtures))]
+    public async Task Generated_text_fixtures(string backend, string fixture, int samples)
+    {
+        var text = Fixture(fixture);
+        await using var server = await FakeServer.StartAsync((_, _) => new FakeReply(200, text));
+        await using var model = (IRemoteModel)RemoteBackends.Open(Fake.Options(backend, server) with { Retries = 0 });
+
+        var result = await ((ITextGenerator)model).GenerateAsync(
+            new GenerationRequest("What do people in Japan value most?", samples, new GenerationSettings(Seed: 40, MaxTokens: 16)), TestContext.Current.CancellationToken);
+
+        (string, int, string)[] expected = fixture switch
+        {
+            // Choices listed out of order come back by index; token counts are per request, so none per choice.
+            "openai-completions-text.json" => [(" Most people would name their family first, then work and", 0, "length"), (" Family and harmony with others, in that order.", 0, "stop")],
+            "openai-chat-text.json" => [("Family comes first for most people in Japan.", 0, "stop"), ("Harmony, family and hard work are the values most", 0, "length")],
+            "tgi-generate-text.json" => [(" Family, above all.", 6, "stop")],
+            "sglang-generate-text.json" => [(" Family, then community.", 6, "stop"), (" Respect for elders and a", 5, "length")],
+            _ => [("Family and social harmony.", 7, "stop")],
+        };
+        result.Samples.Select(s => (s.Text, s.Tokens, s.FinishReason)).ShouldBe(expected);
+        var json = JsonNode.Parse(text)!;
+        (long Prompt, long Completion) usage = fixture switch
+        {
+            "tgi-generate-text.json" => (0, 6),
+            "sglang-generate-text.json" => (26, 11),
+            "ollama-chat.json" => (26, 7),
+            _ => (json["usage"]!["prompt_tokens"]!.GetValue<long>(), json["usage"]!["completion_tokens"]!.GetValue<long>()),
+        };
+        (model.Usage.PromptTokens, model.Usage.CompletionTokens).ShouldBe(usage);
+    }
 }

@@ -30,6 +30,22 @@ public sealed class RemoteCliTests : IDisposable
     }
 
     [Fact]
+    public void Ollama_is_offered_by_the_command_line_but_refused_for_survey_items_because_it_only_writes_text()
+    {
+        var csv = Path.Combine(_folder, "s.synthetic.csv");
+        Cli("synth", "--out", csv, "--countries", "USA,JPN", "--rows", "40").Code.ShouldBe(0);
+        var pack = Path.Combine(_folder, "p.json");
+        Cli("import", csv, "--out", pack).Code.ShouldBe(0);
+
+        var (code, output, error) = Cli("run", "--pack", pack, "--backend", "ollama", "--endpoint", "http://127.0.0.1:9", "--model", "llama3",
+            "--questions", "Q1", "--countries", "USA,JPN", "--out", Path.Combine(_folder, "run"), "--bootstrap", "0");
+
+        code.ShouldBe(2, output + error);
+        error.ShouldContain("--backend");
+        error.ShouldContain("ollama only writes free text");
+    }
+
+    [Fact]
     public async Task Run_against_a_server_gives_the_softmax_of_the_served_log_likelihoods()
     {
         var csv = Path.Combine(_folder, "s.synthetic.csv");
