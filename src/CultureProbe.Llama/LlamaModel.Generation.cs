@@ -104,7 +104,7 @@ public sealed partial class LlamaModel
             {
                 sequences[k] = k + 1;
                 LlamaNative.llama_memory_seq_cp(memory, 0, sequences[k], -1, -1);
-                samples[k] = new Sample(sequences[k], CreateSampler(settings, first + k), settings.MaxTokens, stops);
+                samples[k] = new Sample(sequences[k], CreateSampler(settings, first + k, _vocab), settings.MaxTokens, stops);
             }
             // The prompt's last token, once for the whole group: its logits start every sample.
             batch.NTokens = 0;
@@ -169,7 +169,8 @@ public sealed partial class LlamaModel
     /// tempered distribution, then a draw seeded with <c>Seed + index</c>. Temperature comes first as in vLLM, SGLang and
     /// Hugging Face, so top-p means the same here as on the servers (llama.cpp's own default order puts it last).
     /// </summary>
-    private static SafeLlamaSamplerHandle CreateSampler(GenerationSettings settings, int index)
+    /// <remarks>A grammar, when given, comes first: it removes every token that would leave the grammar before anything is drawn.</remarks>
+    private static SafeLlamaSamplerHandle CreateSampler(GenerationSettings settings, int index, nint vocab)
     {
         var parameters = LlamaNative.llama_sampler_chain_default_params();
         parameters.NoPerf = 1;
@@ -177,6 +178,16 @@ public sealed partial class LlamaModel
         if (chain.IsInvalid)
         {
             throw new InvalidOperationException("llama.cpp could not create a sampler chain");
+        }
+        if (settings.Grammar is { } grammar)
+        {
+            var constrained = LlamaNative.llama_sampler_init_grammar(vocab, grammar, "root");
+            if (constrained == 0)
+            {
+                chain.Dispose();
+                throw new SettingException("grammar", "llama.cpp could not parse the GBNF grammar (its log says where)");
+            }
+            LlamaNative.llama_sampler_chain_add(chain, constrained);
         }
         if (settings.Temperature == 0)
         {

@@ -6,6 +6,7 @@ using CultureProbe.Llama.Gguf;
 using CultureProbe.Probing;
 using CultureProbe.Prompts;
 using CultureProbe.Reports;
+using CultureProbe.Study;
 using CultureProbe.Surveys;
 using Spectre.Console;
 
@@ -43,7 +44,7 @@ internal static class DemoCommand
             var modelPath = Path.Combine(folder, "tiny-random-llama.synthetic.gguf");
             if (!File.Exists(modelPath))
             {
-                TinyLlamaGgufWriter.Write(modelPath, new TinyLlamaSpec(EmbeddingLength: 64, LayerCount: 2, HeadCount: 4, KvHeadCount: 2, FeedForwardLength: 128, VocabularySize: 512, ContextLength: 512, Seed: 7));
+                TinyLlamaGgufWriter.Write(modelPath, new TinyLlamaSpec(EmbeddingLength: 64, LayerCount: 2, HeadCount: 4, KvHeadCount: 2, FeedForwardLength: 128, VocabularySize: 512, ContextLength: 2048, Seed: 7));
             }
             console.MarkupLine($"2. tiny random Llama model (random weights, knows nothing) -> {Markup.Escape(modelPath)}");
 
@@ -60,8 +61,44 @@ internal static class DemoCommand
             console.MarkupLine($"4. [bold]report:[/] {Markup.Escape(report)}");
             console.MarkupLine($"   tables: {Markup.Escape(Path.Combine(folder, ResultsFiles.AlignmentCsv))}, {Markup.Escape(Path.Combine(folder, ResultsFiles.ItemsCsv))}");
             console.MarkupLine("[bold yellow]SYNTHETIC[/]: a random model is expected to score near zero; the figures show the method, not a finding.");
+
+            var studyReport = RunStudy(console, Path.Combine(folder, "study"));
+            console.MarkupLine($"6. [bold]study report:[/] {Markup.Escape(studyReport)}");
             return Program.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The multilingual study in the paper's design on synthetic data: synthetic joint EVS/WVS microdata for the paper's
+    /// countries, and the judged responses of three synthetic models (one echoing each language's population, one the US,
+    /// one nobody), analysed exactly as <c>study --responses</c> analyses real ones.
+    /// </summary>
+    private static string RunStudy(IAnsiConsole console, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var topics = StudyTopicSet.Default;
+        string[] languages = ["da", "en", "nl", "pt"];
+        var surveyPath = Path.Combine(folder, "joint-evs-wvs.synthetic.csv");
+        var rows = SyntheticStudySurvey.Write(surveyPath, topics, SyntheticStudySurvey.DefaultCountries, rowsPerCountry: 300);
+        var populations = StudyPopulationReader.Read(surveyPath, topics, new StudyPopulationOptions(languages));
+        console.MarkupLine($"5. multilingual study (Rystrøm, Kirk & Hale's design): synthetic joint EVS/WVS microdata, {rows} respondents in {SyntheticStudySurvey.DefaultCountries.Count} countries -> {Markup.Escape(surveyPath)}");
+        var prompts = StudyPrompts.Sample(StudyPrompts.DefaultTemplates, topics.Topics, languages, perLanguage: 300, seed: 1);
+        var responses = SyntheticStudyResponses.Create(SyntheticStudyResponses.DefaultModels, prompts, populations.Shares, "US", samples: 1, seed: 7);
+        var responsesPath = Path.Combine(folder, "study_responses.synthetic.csv");
+        StudyFiles.WriteResponses(responses, responsesPath);
+        console.MarkupLine($"   judged responses of {SyntheticStudyResponses.DefaultModels.Count} synthetic models to {prompts.Count} prompts naming no country -> {Markup.Escape(responsesPath)}");
+        // Made-up capability scores, so the capability regressions and their figure have something to show.
+        var capability = (from model in SyntheticStudyResponses.DefaultModels.Select((m, i) => (m.Id, Base: 70.0 - (12 * i)))
+                          from language in languages.Select((l, i) => (l, Offset: 4.0 * i))
+                          select new BenchmarkScore(model.Id, "synthetic-benchmark", language.l, model.Base - language.Offset, SyntheticStudyResponses.Family)).ToArray();
+        var warnings = new List<string>(populations.Warnings);
+        var options = new StudyAnalysisOptions { Rounds = 100, Seed = 0 };
+        var report = StudyAnalysis.Run(new StudyInputs(StudyBaselines.AddTo(responses, 0), populations.Shares, capability, [], populations.Answers, warnings), options);
+        var provenance = new StudyProvenance(ProgramInfo.Version, DateTimeOffset.UtcNow, "paper",
+            [StudyInputFile.Of("survey", surveyPath), StudyInputFile.Of("responses", responsesPath)], [], null, null, options.JudgeError, "paper", null,
+            $"CultureProbe's templates (sha256 {StudyPrompts.DefaultTemplatesSha256[..16]}): 300 per language, seed 1; responses SYNTHETIC", null, null,
+            StudyPopulationOptions.PaperWeights, null, Synthetic: true);
+        return StudyCommand.WritePaperStudy(console, report, provenance, folder);
     }
 }

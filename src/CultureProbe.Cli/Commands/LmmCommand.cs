@@ -34,7 +34,7 @@ internal static class LmmCommand
                 var fit = OrdinaryLeastSquares.Fit(frame, text);
                 if (json)
                 {
-                    CommonOptions.WriteJson(output, OlsJson(fit));
+                    CommonOptions.WriteJson(output, MixedModelJson.Of(fit));
                 }
                 else
                 {
@@ -45,7 +45,7 @@ internal static class LmmCommand
             var mixed = LinearMixedModel.Fit(frame, text, reml: !parse.GetValue(ml));
             if (json)
             {
-                CommonOptions.WriteJson(output, MixedJson(mixed));
+                CommonOptions.WriteJson(output, MixedModelJson.Of(mixed));
             }
             else
             {
@@ -55,65 +55,6 @@ internal static class LmmCommand
         });
         return command;
     }
-
-    /// <summary>JSON cannot hold NaN (the correlation of an effect with zero variance); write null as lme4's NaN.</summary>
-    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
-
-    internal static object MixedJson(MixedModelFit fit) => new
-    {
-        formula = fit.Formula.Text,
-        method = fit.Method,
-        @fixed = fit.FixedEffects.Select(f => new
-        {
-            term = f.Term,
-            estimate = f.Estimate,
-            se = f.StandardError,
-            z = f.Statistic,
-            p = f.PValue,
-            ci_low = f.ConfidenceLow,
-            ci_high = f.ConfidenceHigh,
-        }),
-        random = fit.RandomEffects.Select(r => new
-        {
-            group = r.Group,
-            term = r.Term,
-            term2 = r.Term2,
-            variance = Finite(r.Variance),
-            sd = Finite(r.StandardDeviation),
-            covariance = Finite(r.Covariance),
-            correlation = Finite(r.Correlation),
-        }),
-        residual_variance = fit.ResidualVariance,
-        loglik = fit.LogLikelihood,
-        criterion = fit.Criterion,
-        converged = fit.Converged,
-        nobs = fit.Observations,
-        ngroups = fit.GroupCounts.ToDictionary(g => g.Key, g => g.Value),
-        dropped = fit.DroppedFixedEffects,
-    };
-
-    internal static object OlsJson(OlsFit fit) => new
-    {
-        formula = fit.Formula.Text,
-        method = "OLS",
-        @fixed = fit.FixedEffects.Select(f => new
-        {
-            term = f.Term,
-            estimate = f.Estimate,
-            se = f.StandardError,
-            t = f.Statistic,
-            p = f.PValue,
-            ci_low = f.ConfidenceLow,
-            ci_high = f.ConfidenceHigh,
-        }),
-        residual_variance = fit.ResidualVariance,
-        r_squared = fit.RSquared,
-        adj_r_squared = fit.AdjustedRSquared,
-        df_residual = fit.ResidualDegreesOfFreedom,
-        loglik = fit.LogLikelihood,
-        nobs = fit.Observations,
-        dropped = fit.DroppedFixedEffects,
-    };
 
     private static string F(double value, string format = "G6") => value.ToString(format, CultureInfo.InvariantCulture);
 

@@ -1,240 +1,95 @@
 using System.CommandLine;
-using System.Globalization;
-using CultureProbe.Analysis;
-using CultureProbe.IO;
-using CultureProbe.Llama;
-using CultureProbe.Models;
-using CultureProbe.Probing;
-using CultureProbe.Prompts;
-using CultureProbe.Reports;
-using CultureProbe.Surveys;
-using Spectre.Console;
+using CultureProbe.Study;
 
 namespace CultureProbe.Cli.Commands;
 
-/// <summary><c>cultureprobe study</c>: the multilingual study of Rystrøm, Kirk &amp; Hale (2025).</summary>
-internal static class StudyCommand
+/// <summary>
+/// <c>cultureprobe study</c>: the multilingual study. The default design is Rystrøm, Kirk &amp; Hale's (free-text
+/// answers to prompts that name no country, a judge, Spearman over responses); <c>--design country-cued</c> is
+/// CultureProbe's likelihood-scored extension, in which each language asks about its country.
+/// </summary>
+internal static partial class StudyCommand
 {
-    /// <summary>The population every language's own is contrasted with: the built-in bank's reference country (the USA).</summary>
-    private static Country ReferenceCountry =>
-        CountryTable.Default.FindByIso3(QuestionBankLoader.Default.Survey.ReferenceCountry ?? "USA")
-        ?? throw new InvalidOperationException("the built-in bank's reference country is not in the country table");
+    /// <summary>The options of both designs; each design checks the ones it needs.</summary>
+    internal sealed class StudyOptions
+    {
+        public Option<string> Design { get; } = new("--design") { Description = "paper (default): Rystrøm, Kirk & Hale's design, free text and a judge, no country named; country-cued: CultureProbe's extension, option likelihoods with the country named.", DefaultValueFactory = _ => "paper" };
+
+        // Both designs.
+        public Option<string[]> Models { get; } = new("--model") { Description = "GGUF model file, or with --backend the served model's name (repeat for several).", AllowMultipleArgumentsPerToken = false };
+        public Option<string[]> ModelIds { get; } = new("--model-id") { Description = "Id of each --model, in the same order (default: the file name, or the served name).", AllowMultipleArgumentsPerToken = false };
+        public ModelOptions Model { get; } = new();
+        public Option<DirectoryInfo?> Cards { get; } = new("--cards") { Description = "Model cards (the family of each model for the regressions), matched by model id." };
+        public Option<string?> Languages { get; } = new("--languages") { Description = "paper: prompt languages (default da,en,nl,pt). country-cued: languages each asked about its country (default da,nl,pt,en: da=DNK, nl=NLD, pt=PRT, en=USA; override with lang=ISO3)." };
+        public Option<string?> Capability { get; } = new("--capability") { Description = "Multilingual capability: paper: the released multilingual_benchmarks.csv layout (model,benchmark,language,score,family); default the shipped table the paper used; 'none' to skip. country-cued: CSV model,language,score." };
+        public Option<DirectoryInfo> Output { get; } = new("--out") { Description = "Folder for the study's tables, JSON and report.", Required = true };
+        public Option<FileInfo?> Cache { get; } = new("--cache") { Description = "Result store to share (default: results.db in --out); responses and judgements are kept there, so a rerun only does what is missing." };
+        public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the bootstrap rounds (and of the baselines' random scores).", DefaultValueFactory = _ => 0 };
+
+        // country-cued.
+        public Option<FileInfo[]> Packs { get; } = new("--pack") { Description = "country-cued: survey pack(s); repeat to combine, e.g. WVS-7 and the joint EVS/WVS file. A country is taken from the first pack that has it.", AllowMultipleArgumentsPerToken = false };
+        public Option<string> Templates { get; } = new("--templates") { Description = "country-cued: templates, all or comma-separated ids.", DefaultValueFactory = _ => "all" };
+        public Option<string> Questions { get; } = new("--questions") { Description = "country-cued: question set or codes (nominal items are left out).", DefaultValueFactory = _ => Surveys.QuestionBank.Paper12SetName };
+        public Option<string> AnswerFormat { get; } = new("--answer-format") { Description = "country-cued: letter+text, text or letter.", DefaultValueFactory = _ => "letter+text" };
+
+        // paper: inputs.
+        public Option<FileInfo?> Responses { get; } = new("--responses") { Description = "paper: judged responses to analyse without running a model (ours: model,family,template,prompt_language,response_language,topic,pro_score; or the released file's columns)." };
+        public Option<FileInfo?> Survey { get; } = new("--survey") { Description = "paper: the joint EVS/WVS microdata CSV (cntry_AN, lnge_iso, gwght, pwght and the topics' columns); populations are computed from it." };
+        public Option<FileInfo?> SurveyByLanguage { get; } = new("--survey-by-language") { Description = "paper: population shares per language (language,topic,pro_share; or lnge_iso,question_key,pro_score)." };
+        public Option<FileInfo?> SurveyByCountry { get; } = new("--survey-by-country") { Description = "paper: population shares per country (country,topic,pro_share,language; or cntry_an,question_key,pro_score,lnge_iso)." };
+        public Option<FileInfo?> SurveyGlobal { get; } = new("--survey-global") { Description = "paper: shares of all respondents (topic,pro_share; or question_key,pro_score)." };
+        public Option<FileInfo?> HumanConsistency { get; } = new("--human-consistency") { Description = "paper: human self-consistency per country (the released gt_self_consistency.csv); with --survey it is computed from the microdata instead." };
+        public Option<string[]> Pool { get; } = new("--pool") { Description = "paper, with --survey: a language's population as the union of countries, e.g. pt=BR,PT (repeat). Default: everyone interviewed in the language, as the paper.", AllowMultipleArgumentsPerToken = false };
+        public Option<string> Weights { get; } = new("--weights") { Description = "paper, with --survey: weight columns multiplied, or none.", DefaultValueFactory = _ => "gwght,pwght" };
+        public Option<string> ReferenceCountry { get; } = new("--reference-country") { Description = "paper: the country every language's own countries are contrasted with in the US-centric bias (as the survey file writes it).", DefaultValueFactory = _ => "US" };
+        public Option<string?> TemplateType { get; } = new("--template-type") { Description = "paper: template type of the released prompts to run (default survey_hypothetical), and of responses to analyse (default: every row)." };
+        public Option<int> Bootstrap { get; } = new("--bootstrap") { Description = "paper: bootstrap rounds (0: point values only).", DefaultValueFactory = _ => 100 };
+
+        // paper: generation and judging.
+        public Option<FileInfo?> Prompts { get; } = new("--prompts") { Description = "paper: the authors' released prompt file (language,template_type,prompt,topic,question_key) instead of CultureProbe's templates." };
+        public Option<int> PromptsPerLanguage { get; } = new("--prompts-per-language") { Description = "paper: prompts drawn from the shipped templates × topics × paraphrases, the same in every language.", DefaultValueFactory = _ => 300 };
+        public Option<int> PromptSeed { get; } = new("--prompt-seed") { Description = "paper: seed of the prompts' draw.", DefaultValueFactory = _ => 1 };
+        public Option<int> SamplesPerPrompt { get; } = new("--samples-per-prompt") { Description = "paper: responses per prompt and model.", DefaultValueFactory = _ => 1 };
+        public Option<double> ResponseTemperature { get; } = new("--response-temperature") { Description = "paper: sampling temperature of responses (the paper's 0.7).", DefaultValueFactory = _ => 0.7 };
+        public Option<double> ResponseTopP { get; } = new("--response-top-p") { Description = "paper: nucleus sampling of responses (the paper's 0.95).", DefaultValueFactory = _ => 0.95 };
+        public Option<int> ResponseMaxTokens { get; } = new("--response-max-tokens") { Description = "paper: longest response in tokens (the paper's 600).", DefaultValueFactory = _ => 600 };
+        public Option<long> ResponseSeed { get; } = new("--response-seed") { Description = "paper: seed of sample 0 of each prompt; sample j uses seed + j.", DefaultValueFactory = _ => 1 };
+        public Option<string[]> ResponseStop { get; } = new("--response-stop") { Description = "paper: strings that end a response (default '11.', which cuts a runaway eleventh interview, as the paper); 'none' for none. Repeat for several.", AllowMultipleArgumentsPerToken = false };
+        public Option<string?> Judge { get; } = new("--judge") { Description = "paper: the judge model: a GGUF file, or with --judge-backend the served model's name." };
+        public Option<string?> JudgeBackend { get; } = new("--judge-backend") { Description = "paper: the judge's backend (default: --backend)." };
+        public Option<string[]> JudgeEndpoints { get; } = new("--judge-endpoint") { Description = "paper: the judge's server(s) (default: --endpoint).", AllowMultipleArgumentsPerToken = false };
+        public Option<string?> JudgeApiKeyVariable { get; } = new("--judge-api-key-env") { Description = "paper: environment variable with the judge's API key (default: --api-key-env)." };
+        public Option<string?> JudgeDeployment { get; } = new("--judge-deployment") { Description = "paper: a name for what serves the judge (as --deployment): reruns against other servers of the same name reuse its judgements." };
+        public Option<string?> JudgeId { get; } = new("--judge-id") { Description = "paper: the judge's id in the tables (default: the file or served name)." };
+        public Option<bool> JudgeGrammar { get; } = new("--judge-grammar") { Description = "paper: hold the judge's replies to the expected form with a grammar, so a small local judge always gives readable labels (llama backend only)." };
+        public Option<FileInfo?> JudgeCheck { get; } = new("--judge-check") { Description = "paper: opinions labelled by people (topic,text,label); the judge labels them too, and its measured error rate corrects self-consistency." };
+        public Option<double?> JudgeError { get; } = new("--judge-error") { Description = "paper: the judge's error rate for the consistency correction when no --judge-check is given (default the paper's 0.045)." };
+
+        public IEnumerable<Option> All =>
+        [
+            Design, Models, ModelIds, Cards, Languages, Capability, Output, Cache, Seed,
+            Packs, Templates, Questions, AnswerFormat,
+            Responses, Survey, SurveyByLanguage, SurveyByCountry, SurveyGlobal, HumanConsistency, Pool, Weights, ReferenceCountry, TemplateType, Bootstrap,
+            Prompts, PromptsPerLanguage, PromptSeed, SamplesPerPrompt, ResponseTemperature, ResponseTopP, ResponseMaxTokens, ResponseSeed, ResponseStop,
+            Judge, JudgeBackend, JudgeEndpoints, JudgeApiKeyVariable, JudgeDeployment, JudgeId, JudgeGrammar, JudgeCheck, JudgeError,
+            .. Model.All,
+        ];
+    }
 
     public static Command Create()
     {
-        var packs = new Option<FileInfo[]>("--pack") { Description = "Survey pack(s); repeat to combine, e.g. WVS-7 and the joint EVS/WVS file (Denmark, Portugal). A country is taken from the first pack that has it.", Required = true, AllowMultipleArgumentsPerToken = false };
-        var models = new Option<string[]>("--model") { Description = "GGUF model file, or with --backend the served model's name (repeat for several).", Required = true, AllowMultipleArgumentsPerToken = false };
-        var modelOptions = new ModelOptions();
-        var modelIds = new Option<string[]>("--model-id") { Description = "Id of each --model, in the same order (default: the file name).", AllowMultipleArgumentsPerToken = false };
-        var cards = new Option<DirectoryInfo?>("--cards") { Description = "Model cards (family for the regression), matched by model id." };
-        var languages = new Option<string>("--languages") { Description = "Prompt languages, each asked about its country (da=DNK, nl=NLD, pt=PRT, en=USA); override a country with lang=ISO3, e.g. en=GBR.", DefaultValueFactory = _ => "da,nl,pt,en" };
-        var templates = new Option<string>("--templates") { Description = "Templates: all, or comma-separated ids (each language uses the ids that exist for it).", DefaultValueFactory = _ => "all" };
-        var questions = new Option<string>("--questions") { Description = "Question set or codes (nominal items are left out).", DefaultValueFactory = _ => QuestionBank.Paper12SetName };
-        var capability = new Option<FileInfo?>("--capability") { Description = "Multilingual capability table: CSV model,language,score." };
-        var answerFormat = new Option<string>("--answer-format") { Description = "letter+text, text or letter.", DefaultValueFactory = _ => "letter+text" };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the study's tables, JSON and report.", Required = true };
-        var cache = new Option<FileInfo?>("--cache") { Description = "Result store to share (default: results.db in --out)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of the split-half draws and bootstraps.", DefaultValueFactory = _ => 0 };
-        var command = new Command("study", "Multilingual study (Rystrøm, Kirk & Hale 2025): models × languages × templates × questions; alignment per template, self-consistency, US-centric bias and mixed-effects regressions.")
-        {
-            packs, models, modelIds, cards, languages, templates, questions, capability, answerFormat, output, cache, seed,
-        };
-        foreach (var option in modelOptions.All)
+        var options = new StudyOptions();
+        var command = new Command("study", "The multilingual study. Default (--design paper): Rystrøm, Kirk & Hale's design: models write free-text answers to prompts in da, en, nl and pt that name no country, a judge labels each opinion pro or con, and alignment is Spearman over responses against the population interviewed in that language; with self-consistency, US-centric bias and the capability regressions. --responses analyses judged responses without a model. --design country-cued: CultureProbe's likelihood-scored variant that names the country.");
+        foreach (var option in options.All)
         {
             command.Options.Add(option);
         }
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(async (parse, cancellationToken) => parse.GetValue(options.Design)!.Trim().ToLowerInvariant() switch
         {
-            var pack = Merge(parse.GetValue(packs)!.Select(p => SurveyPackFile.Read(p.FullName)).ToArray());
-            var skipped = new List<string>();
-            var studyLanguages = ParseLanguages(parse.GetValue(languages)!, pack, skipped);
-            var templateSet = PromptTemplateSet.BuiltIn();
-            var selection = parse.GetValue(templates)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var specs = studyLanguages.SelectMany(l => MultilingualStudy.Specs([l], FilterTemplates(selection, templateSet, l.Language), templateSet, parse.GetValue(questions)!, CommonOptions.Parse<AnswerFormat>("--answer-format", parse.GetValue(answerFormat)), ReferenceCountry)).ToArray();
-            var capabilities = parse.GetValue(capability) is { } file ? ReadCapability(file.FullName) : new Dictionary<(string, string), double>();
-            var folder = parse.GetValue(output)!.FullName;
-            var job = new ProbeJob(
-                pack, QuestionBankLoader.Default, CountryTable.Default, specs.Select(s => s.Spec).ToArray(),
-                RunCommand.Requests(parse.GetValue(models)!, parse.GetValue(modelIds) ?? [], modelOptions.BackendName(parse)),
-                modelOptions.Settings(parse),
-                parse.GetValue(cards) is { } cardFolder ? ModelCard.LoadFolder(cardFolder.FullName) : [],
-                LikelihoodNormalization.None,
-                new AlignmentOptions(0, parse.GetValue(seed)),
-                parse.GetValue(cache)?.FullName ?? Path.Combine(folder, "results.db"));
-            var service = new ProbeService(Backends.Registry);
-            service.Validate(job);
-            Directory.CreateDirectory(folder);
-            var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
-            foreach (var language in skipped)
-            {
-                console.MarkupLine($"[yellow]warning:[/] language {Markup.Escape(language)} is left out");
-            }
-            console.MarkupLine($"{specs.Length} (language, template) prompts sets × {job.Models.Count} model(s); languages {string.Join(", ", studyLanguages.Select(l => $"{l.Language}→{l.Country.Iso3}"))}");
-            var outcome = await service.RunAsync(job, new ProbeConsole(console), cancellationToken).ConfigureAwait(false);
-            var runs = specs.Select((s, i) => (s.Language, s.Spec, outcome.Results[i])).ToArray();
-            var study = MultilingualStudy.Analyse(runs, pack, capabilities, parse.GetValue(seed), ReferenceCountry.Iso3);
-            WriteOutputs(study, folder);
-            var report = Path.Combine(folder, "study_report.html");
-            StudyReportWriter.Write(study, pack.Provenance.Synthetic || study.Models.Any(m => m.Synthetic), report);
-            WriteSummary(console, study);
-            console.MarkupLine($"study tables in {Markup.Escape(folder)}; report: {Markup.Escape(report)}");
-            return Program.ExitOk;
+            "paper" => await RunPaperAsync(parse, options, cancellationToken).ConfigureAwait(false),
+            "country-cued" => await RunCountryCuedAsync(parse, options, cancellationToken).ConfigureAwait(false),
+            var other => throw new InputException($"--design: expected paper or country-cued, found '{other}'"),
         });
         return command;
-    }
-
-    private static IReadOnlyList<string> FilterTemplates(string[] selection, PromptTemplateSet templates, string language)
-    {
-        if (selection.Length == 1 && selection[0].Equals("all", StringComparison.OrdinalIgnoreCase))
-        {
-            return ["all"];
-        }
-        var known = templates.For(language).Select(t => t.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var chosen = selection.Where(known.Contains).ToArray();
-        return chosen.Length > 0 ? chosen : throw new InputException($"--templates: none of {string.Join(", ", selection)} is a template of language '{language}' (it has {string.Join(", ", known)})");
-    }
-
-    private static List<StudyLanguage> ParseLanguages(string text, SurveyPack pack, List<string> skipped)
-    {
-        var result = new List<StudyLanguage>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var pieces = part.Split('=');
-            var language = pieces[0].ToLowerInvariant();
-            var iso = pieces.Length > 1 ? pieces[1] : MultilingualStudy.DefaultCountries.GetValueOrDefault(language)
-                ?? throw new InputException($"--languages: no default country for '{language}'; write it as {language}=ISO3");
-            var country = CountryTable.Default.FindByIso3(iso) ?? throw new InputException($"--languages: unknown country '{iso}'");
-            if (!pack.Provenance.RowsPerCountry.ContainsKey(country.Iso3))
-            {
-                skipped.Add($"{language} (asks about {country.Iso3}, which no survey pack holds; import the joint EVS/WVS file for Denmark and Portugal)");
-                continue;
-            }
-            result.Add(new StudyLanguage(language, country));
-        }
-        if (result.Count == 0)
-        {
-            throw new InputException($"--languages: no language's country is in the survey pack(s): {string.Join("; ", skipped)}");
-        }
-        if (!pack.Provenance.RowsPerCountry.ContainsKey(ReferenceCountry.Iso3))
-        {
-            throw new InputException($"the study compares with {ReferenceCountry.Iso3} (the bank's reference country), which no survey pack holds");
-        }
-        return result;
-    }
-
-    private static Dictionary<(string, string), double> ReadCapability(string path)
-    {
-        var frame = Analysis.MixedModels.DataFrame.ReadCsv(path);
-        var model = frame.Find("model");
-        var language = frame.Find("language");
-        var score = frame.Find("score");
-        if (model is null || language is null || score is null || !score.IsNumeric)
-        {
-            throw new InputException($"{path}: expected the columns model,language,score (score numeric)");
-        }
-        var table = new Dictionary<(string, string), double>();
-        for (var i = 0; i < frame.RowCount; i++)
-        {
-            table[(model.TextAt(i), language.TextAt(i))] = score.NumericValues![i];
-        }
-        return table;
-    }
-
-    /// <summary>Combines packs: each country's distributions come from the first pack that has the country.</summary>
-    internal static SurveyPack Merge(IReadOnlyList<SurveyPack> packs)
-    {
-        if (packs.Count == 1)
-        {
-            return packs[0];
-        }
-        var owner = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var p = 0; p < packs.Count; p++)
-        {
-            foreach (var country in packs[p].Provenance.RowsPerCountry.Keys)
-            {
-                owner.TryAdd(country, p);
-            }
-        }
-        var first = packs[0].Provenance;
-        var provenance = first with
-        {
-            Importer = string.Join(" + ", packs.Select(p => p.Provenance.Importer)),
-            Source = new SourceFile(string.Join(" + ", packs.Select(p => p.Provenance.Source.FileName)), packs.Sum(p => p.Provenance.Source.SizeBytes), string.Join("+", packs.Select(p => p.Provenance.Source.Sha256[..16]))),
-            Synthetic = packs.Any(p => p.Provenance.Synthetic),
-            RowsRead = packs.Sum(p => p.Provenance.RowsRead),
-            RowsPerCountry = owner.ToDictionary(o => o.Key, o => packs[o.Value].Provenance.RowsPerCountry[o.Key]),
-            WeightVariable = string.Join(" + ", packs.Select(p => p.Provenance.WeightVariable).Distinct()),
-        };
-        return new SurveyPack(SurveyPack.CurrentFormatVersion, provenance,
-            packs.SelectMany((p, i) => p.Distributions.Where(d => owner[d.Country] == i)).ToArray(),
-            packs.SelectMany((p, i) => p.NotAsked.Where(n => owner.GetValueOrDefault(n.Country, -1) == i)).ToArray(),
-            packs.SelectMany(p => p.Warnings).ToArray());
-    }
-
-    private static void WriteOutputs(StudyResults study, string folder)
-    {
-        AtomicFile.Write(Path.Combine(folder, "study_alignment.csv"), stream =>
-        {
-            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            var csv = new CsvWriter(writer);
-            csv.Row("model", "family", "language", "country", "template", "n_questions", "pearson_local", "pearson_usa", "us_bias", "js_alignment_local");
-            foreach (var a in study.Alignment)
-            {
-                csv.Row(a.Model, a.Family, a.Language, a.Country, a.TemplateId, a.NQuestions, a.LocalPearson, a.UsPearson, a.UsBias, a.LocalJsAlignment);
-            }
-        });
-        AtomicFile.Write(Path.Combine(folder, "study_consistency.csv"), stream =>
-        {
-            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            var csv = new CsvWriter(writer);
-            csv.Row("model", "language", "templates", "mean_pairwise_r", "split_half_r", "human_ceiling");
-            foreach (var c in study.Consistency)
-            {
-                csv.Row(c.Model, c.Language, c.Templates, c.MeanPairwise, c.SplitHalf, c.HumanCeiling);
-            }
-        });
-        AtomicFile.WriteAllText(Path.Combine(folder, "study.json"), System.Text.Json.JsonSerializer.Serialize(new
-        {
-            schema = "cultureprobe.study",
-            provenance = study.Provenance,
-            models = study.Models,
-            alignment = study.Alignment.Select(a => new { a.Model, a.Family, a.Language, a.Country, template = a.TemplateId, n_questions = a.NQuestions, pearson_local = a.LocalPearson, pearson_usa = a.UsPearson, us_bias = a.UsBias, js_alignment_local = a.LocalJsAlignment }),
-            consistency = study.Consistency,
-            regressions = study.Regressions.Select(r => new
-            {
-                name = r.Name,
-                formula = r.Formula,
-                problem = r.Problem,
-                fit = r.Fit is null ? null : LmmCommand.MixedJson(r.Fit),
-                ols = r.Ols is null ? null : LmmCommand.OlsJson(r.Ols),
-            }),
-        }, CommonOptions.Json));
-        ResultsFiles.WriteAll(new ProbeResults(ProbeResults.CurrentSchemaVersion, study.Provenance, new MethodInfo(study.Models.Select(m => m.ScoringMethod).Distinct().Count() == 1 ? study.Models[0].ScoringMethod : null, LikelihoodNormalization.None, null, null, study.AnswerFormat, null, study.Models.Any(m => m.UsedChatTemplate)),
-            study.Models, study.Items, []), Path.Combine(folder, "items"));
-    }
-
-    private static void WriteSummary(IAnsiConsole console, StudyResults study)
-    {
-        var table = new Table().Title("Multilingual study (means over templates)").AddColumns("Model", "Language", "r local", "r USA", "US bias", "Consistency", "Split-half", "Human ceiling");
-        foreach (var c in study.Consistency)
-        {
-            var cells = study.Alignment.Where(a => a.Model == c.Model && a.Language == c.Language).ToArray();
-            table.AddRow(Markup.Escape(c.Model), c.Language, F(cells.Select(a => a.LocalPearson)), F(cells.Select(a => a.UsPearson)), F(cells.Where(a => a.Country != study.ReferenceCountry).Select(a => a.UsBias)),
-                F([c.MeanPairwise]), F([c.SplitHalf]), F([c.HumanCeiling]));
-        }
-        console.Write(table);
-        foreach (var regression in study.Regressions)
-        {
-            var effects = regression.Fit?.FixedEffects ?? regression.Ols?.FixedEffects;
-            console.MarkupLine($"[bold]{Markup.Escape(regression.Name)}[/]: {Markup.Escape(regression.Formula)}{(regression.Ols is null ? "" : " (OLS)")} — " + (effects is not null
-                ? Markup.Escape(string.Join("; ", effects.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Term} {f.Estimate:0.###} (SE {f.StandardError:0.###})"))))
-                : Markup.Escape($"not fitted: {regression.Problem}")));
-        }
-    }
-
-    private static string F(IEnumerable<double> values)
-    {
-        var finite = values.Where(double.IsFinite).ToArray();
-        return finite.Length == 0 ? "–" : finite.Average().ToString("0.000", CultureInfo.InvariantCulture);
     }
 }

@@ -14,8 +14,8 @@ internal static class SynthCommand
         var countries = new Option<string>("--countries") { Description = "Comma-separated ISO alpha-3 codes.", DefaultValueFactory = _ => DefaultCountries };
         var rows = new Option<int>("--rows") { Description = "Respondents per country.", DefaultValueFactory = _ => 400 };
         var seed = new Option<int>("--seed") { Description = "Random seed; the same seed writes the same file.", DefaultValueFactory = _ => 7 };
-        var layout = new Option<string>("--layout") { Description = "wvs7 (the official WVS-7 layout, default) or evs-wvs (the joint EVS/WVS 2017-2022 layout with IVS variable names).", DefaultValueFactory = _ => "wvs7" };
-        layout.AcceptOnlyFromAmong("wvs7", "evs-wvs");
+        var layout = new Option<string>("--layout") { Description = "wvs7 (the official WVS-7 layout, default), evs-wvs (the joint EVS/WVS 2017-2022 layout with IVS variable names), or study (the joint layout with the multilingual study's 37 topics, interview languages and both weights, for 'study --survey'; default countries: the paper's 13 and Germany).", DefaultValueFactory = _ => "wvs7" };
+        layout.AcceptOnlyFromAmong("wvs7", "evs-wvs", "study");
         var survey = new SurveyOptions();
         var command = new Command("synth", "Write SYNTHETIC microdata in the official WVS-7 CSV layout (one column per item code of the bank), with known per-country distributions and non-uniform weights. Nothing in it was surveyed.")
         {
@@ -25,6 +25,15 @@ internal static class SynthCommand
         {
             var path = EnsureSyntheticName(parse.GetValue(output)!.FullName);
             var table = survey.Countries(parse);
+            if (parse.GetValue(layout) == "study")
+            {
+                var studyCountries = parse.GetResult(countries) is { Implicit: false }
+                    ? table.Select(parse.GetValue(countries)!).Select(StudyCountry).ToArray()
+                    : Study.SyntheticStudySurvey.DefaultCountries;
+                var studyRows = Study.SyntheticStudySurvey.Write(path, Study.StudyTopicSet.Default, studyCountries, parse.GetValue(rows), parse.GetValue(seed));
+                parse.InvocationConfiguration.Output.WriteLine($"wrote {studyRows} synthetic rows for {studyCountries.Count} countries in the joint EVS/WVS study layout -> {path}");
+                return Program.ExitOk;
+            }
             var bank = survey.QuestionBank(parse);
             var codes = table.Select(parse.GetValue(countries)!).Select(c => c.Iso3).ToArray();
             var generator = new SyntheticSurveyGenerator(bank, table);
@@ -37,6 +46,14 @@ internal static class SynthCommand
             return Program.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>A country of the study layout: its file code, and its survey languages (the first for 85 % of respondents, the rest sharing the remainder).</summary>
+    private static Study.SyntheticStudyCountry StudyCountry(Country country)
+    {
+        var code = country.FileCode ?? throw new InputException($"--countries: {country.Iso3} has no code in the joint EVS/WVS file (fileCode in the country table)");
+        var languages = country.Languages.Count == 0 ? ["en"] : country.Languages;
+        return new Study.SyntheticStudyCountry(code, languages.Select((l, i) => (l, languages.Count == 1 ? 1.0 : i == 0 ? 0.85 : 0.15 / (languages.Count - 1))).ToArray());
     }
 
     /// <summary>Adds <c>.synthetic</c> before the extension when the name does not say synthetic already.</summary>

@@ -148,6 +148,10 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(LlamaLibrary)]
     internal static partial nint llama_sampler_init_temp(float temperature);
 
+    /// <summary>A sampler that only lets tokens through that keep the text inside the GBNF grammar; null when the grammar does not parse.</summary>
+    [LibraryImport(LlamaLibrary, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint llama_sampler_init_grammar(nint vocab, string grammar, string root);
+
     /// <summary>Samples from the logits of batch row <paramref name="index"/> and accepts the token into the sampler's state.</summary>
     [LibraryImport(LlamaLibrary)]
     internal static partial int llama_sampler_sample(SafeLlamaSamplerHandle sampler, SafeLlamaContextHandle context, int index);

@@ -24,6 +24,8 @@ internal static class RemoteGeneration
         ArgumentNullException.ThrowIfNull(request.Prompt, nameof(request));
         ArgumentNullException.ThrowIfNull(request.Settings, nameof(request));
         request.Settings.Validate();
+        // A server would ignore a grammar it was not sent; refusing is better than replies that silently break it.
+        SettingException.Require(request.Settings.Grammar is null, "grammar", "no grammar: only the in-process llama backend enforces one", "a grammar");
         SettingException.Require(request.Samples is >= 1 and <= 100_000, "samples", "1 to 100000", request.Samples);
         if (request.Prompt.Length == 0)
         {

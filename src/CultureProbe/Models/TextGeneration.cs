@@ -8,11 +8,15 @@ namespace CultureProbe.Models;
 /// <param name="Seed">Seed of sample 0.</param>
 /// <param name="MaxTokens">Longest reply, in tokens.</param>
 /// <param name="Stop">Strings that end a reply (the stop string itself is not part of the text).</param>
-public sealed record GenerationSettings(double Temperature = 0.7, double TopP = 0.95, long Seed = 1, int MaxTokens = 600, IReadOnlyList<string>? Stop = null)
+/// <param name="Grammar">
+/// A GBNF grammar (llama.cpp's format, root rule <c>root</c>) every reply must follow, or null. Only the in-process llama
+/// backend can enforce one; the server backends refuse it rather than ignore it.
+/// </param>
+public sealed record GenerationSettings(double Temperature = 0.7, double TopP = 0.95, long Seed = 1, int MaxTokens = 600, IReadOnlyList<string>? Stop = null, string? Grammar = null)
 {
     /// <summary>The settings as a canonical string, for keys and provenance.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"temperature={Temperature:R}; top_p={TopP:R}; seed={Seed}; max_tokens={MaxTokens}; stop=[{string.Join("|", (Stop ?? []).Select(s => s.Replace("|", "\\\\|", StringComparison.Ordinal)))}]");
+        $"temperature={Temperature:R}; top_p={TopP:R}; seed={Seed}; max_tokens={MaxTokens}; stop=[{string.Join("|", (Stop ?? []).Select(s => s.Replace("|", "\\\\|", StringComparison.Ordinal)))}]{(Grammar is null ? "" : $"; grammar={Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Grammar)))[..16]}")}");
 
     /// <summary>Checks the settings, naming the setting that is out of range.</summary>
     /// <exception cref="SettingException">A setting is out of range.</exception>
@@ -22,6 +26,7 @@ public sealed record GenerationSettings(double Temperature = 0.7, double TopP = 
         SettingException.Require(double.IsFinite(TopP) && TopP is > 0 and <= 1, "top_p", "a number above 0 and at most 1", TopP);
         SettingException.Require(MaxTokens is >= 1 and <= 1 << 16, "max_tokens", "1 to 65536", MaxTokens);
         SettingException.Require(Stop is null || Stop.All(s => s.Length > 0), "stop", "non-empty stop strings", "an empty one");
+        SettingException.Require(Grammar is null || Grammar.Contains("root", StringComparison.Ordinal), "grammar", "a GBNF grammar with a 'root' rule", "one without");
     }
 }
 

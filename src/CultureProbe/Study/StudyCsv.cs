@@ -16,19 +16,15 @@ internal sealed record StudyColumn(string Name, string[] Aliases, bool Required 
 /// </summary>
 internal sealed class StudyCsv : IDisposable
 {
-    private readonly FileStream _stream;
+    private readonly Stream _stream;
     private readonly DelimitedRecordReader _reader;
     private readonly Dictionary<string, (int Index, string Header)> _columns = new(StringComparer.Ordinal);
     private readonly int _fieldCount;
 
-    private StudyCsv(string path, string expected, IReadOnlyList<StudyColumn> columns)
+    private StudyCsv(Stream stream, string name, string expected, IReadOnlyList<StudyColumn> columns)
     {
-        if (!File.Exists(path))
-        {
-            throw new InputException($"{path}: file not found");
-        }
-        FileName = Path.GetFileName(path);
-        _stream = File.OpenRead(path);
+        FileName = name;
+        _stream = stream;
         _reader = new DelimitedRecordReader(_stream, FileName);
         try
         {
@@ -73,8 +69,15 @@ internal sealed class StudyCsv : IDisposable
     public static StudyCsv Open(string path, string expected, IReadOnlyList<StudyColumn> columns)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return new StudyCsv(path, expected, columns);
+        if (!File.Exists(path))
+        {
+            throw new InputException($"{path}: file not found");
+        }
+        return new StudyCsv(File.OpenRead(path), Path.GetFileName(path), expected, columns);
     }
+
+    /// <summary>Reads an open stream (an embedded table); <paramref name="name"/> is what errors call it. The reader owns the stream.</summary>
+    public static StudyCsv Open(Stream stream, string name, string expected, IReadOnlyList<StudyColumn> columns) => new(stream, name, expected, columns);
 
     public bool Has(StudyColumn column) => _columns.ContainsKey(column.Name);
 

@@ -190,8 +190,29 @@ public static class StudyInputReader
     public static IReadOnlyList<BenchmarkScore> ReadBenchmarks(string path, ICollection<string> warnings)
     {
         ArgumentNullException.ThrowIfNull(warnings);
-        const string Expected = "model,benchmark,language,score[,family] (score in percent)";
-        using var csv = StudyCsv.Open(path, Expected, [BenchModel, Benchmark, BenchLanguage, BenchScore, BenchFamily]);
+        using var csv = StudyCsv.Open(path, BenchmarkHeader, BenchmarkColumns);
+        return ReadBenchmarks(csv, warnings);
+    }
+
+    /// <summary>
+    /// The capability table the paper used (the authors' released <c>multilingual_benchmarks.csv</c>, MIT; shipped as
+    /// <c>data/capability/multilingual_benchmarks.csv</c> and built in).
+    /// </summary>
+    public static IReadOnlyList<BenchmarkScore> PaperBenchmarks(ICollection<string> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(warnings);
+        var stream = typeof(StudyInputReader).Assembly.GetManifestResourceStream(PaperBenchmarksResource)
+            ?? throw new InvalidOperationException($"embedded resource {PaperBenchmarksResource} is missing from the build");
+        using var csv = StudyCsv.Open(stream, "multilingual_benchmarks.csv (built in)", BenchmarkHeader, BenchmarkColumns);
+        return ReadBenchmarks(csv, warnings);
+    }
+
+    private const string PaperBenchmarksResource = "CultureProbe.Data.study.multilingual_benchmarks.csv";
+    private const string BenchmarkHeader = "model,benchmark,language,score[,family] (score in percent)";
+    private static readonly StudyColumn[] BenchmarkColumns = [BenchModel, Benchmark, BenchLanguage, BenchScore, BenchFamily];
+
+    private static List<BenchmarkScore> ReadBenchmarks(StudyCsv csv, ICollection<string> warnings)
+    {
         var rows = new List<BenchmarkScore>();
         var withoutScore = 0;
         while (csv.Next())

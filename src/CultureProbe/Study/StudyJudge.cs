@@ -49,6 +49,19 @@ public static partial class StudyJudge
     /// <summary>A judge answers deterministically: greedy, short.</summary>
     public static GenerationSettings Settings { get; } = new(Temperature: 0, TopP: 1, Seed: 1, MaxTokens: 160);
 
+    /// <summary>
+    /// The reply's form as a GBNF grammar (at most 30 labels), for a local judge too small to keep to the form by itself:
+    /// with it every reply parses. Only the llama backend enforces a grammar.
+    /// </summary>
+    public const string Grammar = """
+        root ::= "LANGUAGE: " language "\nLABELS: " label (", " label){0,29}
+        language ::= "da" | "en" | "nl" | "pt" | "other"
+        label ::= "PRO" | "CON" | "NEITHER"
+        """;
+
+    /// <summary>The judge's sampling settings: <see cref="Settings"/>, with <see cref="Grammar"/> when <paramref name="constrained"/>.</summary>
+    public static GenerationSettings SettingsFor(bool constrained) => constrained ? Settings with { Grammar = Grammar } : Settings;
+
     /// <summary>The classification prompt for <paramref name="response"/> on <paramref name="topic"/>.</summary>
     public static string Prompt(StudyTopic topic, string response)
     {
@@ -138,5 +151,70 @@ public sealed record JudgeCheck(int Items, int Unparseable, double Agreement, do
         var expected = Enumerable.Range(0, 3).Sum(k => confusion[k].Sum() / n * (Enumerable.Range(0, 3).Sum(g => confusion[g][k]) / n));
         var kappa = expected >= 1 ? double.NaN : (observed - expected) / (1 - expected);
         return new JudgeCheck(gold.Count, confusion.Sum(row => row[3]), observed, kappa, confusion.Select(row => (IReadOnlyList<int>)row).ToArray());
+    }
+}
+
+/// <summary>One opinion labelled by a person, to measure the judge against.</summary>
+/// <param name="Topic">Topic key.</param>
+/// <param name="Text">The opinion (one statement).</param>
+/// <param name="Label">The person's label.</param>
+public sealed record LabelledOpinion(string Topic, string Text, OpinionLabel Label)
+{
+    /// <summary>
+    /// Reads a labelled sample: a CSV with the columns <c>topic,text,label</c> (label <c>pro</c>, <c>con</c> or
+    /// <c>neither</c>; <c>null</c> and <c>neutral</c> read as neither), topics among <paramref name="topics"/>.
+    /// </summary>
+    /// <exception cref="InputException">The file is missing, lacks a column, or a row has an unknown topic or label (file:line:column named).</exception>
+    public static IReadOnlyList<LabelledOpinion> Read(string path, StudyTopicSet topics)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        if (!File.Exists(path))
+        {
+            throw new InputException($"{path}: labelled sample not found (expected a CSV with the columns topic,text,label)");
+        }
+        var name = Path.GetFileName(path);
+        using var stream = File.OpenRead(path);
+        using var reader = new IO.DelimitedRecordReader(stream, name);
+        reader.DetectDelimiter();
+        if (!reader.ReadRecord())
+        {
+            throw new InputException($"{name}:1: the file is empty (expected the columns topic,text,label)");
+        }
+        var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            index.TryAdd(reader.FieldText(i).Trim(), i);
+        }
+        foreach (var column in new[] { "topic", "text", "label" })
+        {
+            if (!index.ContainsKey(column))
+            {
+                throw new InputException($"{name}:1: missing required column '{column}' (expected topic,text,label)");
+            }
+        }
+        var items = new List<LabelledOpinion>();
+        while (reader.ReadRecord())
+        {
+            var topic = reader.FieldText(index["topic"]).Trim();
+            if (topics.Find(topic) is null)
+            {
+                throw InputException.At(name, reader.LineNumber, index["topic"] + 1, "topic", $"expected one of the study's topics (such as f120), found '{topic}'");
+            }
+            var text = reader.FieldText(index["text"]).Trim();
+            if (text.Length == 0)
+            {
+                throw InputException.At(name, reader.LineNumber, index["text"] + 1, "text", "expected the opinion's text, found nothing");
+            }
+            var labelText = reader.FieldText(index["label"]).Trim().ToLowerInvariant();
+            OpinionLabel label = labelText switch
+            {
+                "pro" => OpinionLabel.Pro,
+                "con" => OpinionLabel.Con,
+                "neither" or "null" or "neutral" => OpinionLabel.Neither,
+                _ => throw InputException.At(name, reader.LineNumber, index["label"] + 1, "label", $"expected pro, con or neither, found '{labelText}'"),
+            };
+            items.Add(new LabelledOpinion(topic.ToLowerInvariant(), text, label));
+        }
+        return items.Count > 0 ? items : throw new InputException($"{name}: no labelled opinion (expected rows of topic,text,label)");
     }
 }

@@ -11,10 +11,13 @@ namespace CultureProbe.Study;
 /// <summary>One prompt of the study: a template in one language with a topic's paraphrase filled in. It names no country.</summary>
 /// <param name="Id">Stable id: template, topic and paraphrase (the same id in every language).</param>
 /// <param name="Language">ISO 639-1.</param>
-/// <param name="TemplateId">Template id.</param>
+/// <param name="TemplateId">Template id (a variant of its type).</param>
 /// <param name="Topic">Topic key.</param>
 /// <param name="Text">The prompt as sent.</param>
-public sealed record StudyPrompt(string Id, string Language, string TemplateId, string Topic, string Text);
+/// <param name="TemplateType">The design the template belongs to: <see cref="StudyPrompts.ShippedTemplateType"/> for the shipped
+/// templates, the released file's <c>template_type</c> (e.g. <c>survey_hypothetical</c>) for the authors' prompts. The analysis
+/// keeps one type, as the authors analysed one.</param>
+public sealed record StudyPrompt(string Id, string Language, string TemplateId, string Topic, string Text, string TemplateType = StudyPrompts.ShippedTemplateType);
 
 /// <summary>A prompt template of the study in several languages, each with one <c>{topic}</c>.</summary>
 /// <param name="Id">Template id.</param>
@@ -26,10 +29,16 @@ public static class StudyPrompts
 {
     private const string EmbeddedTemplates = "CultureProbe.Data.study.templates.yaml";
 
+    /// <summary>The type of every shipped template: an interviewer summarises ten citizens' opinions (the paper's survey_hypothetical design).</summary>
+    public const string ShippedTemplateType = "interview";
+
     /// <summary>The shipped templates (a base and ten variants in da, en, nl and pt).</summary>
     public static IReadOnlyList<StudyTemplate> DefaultTemplates => LazyTemplates.Value;
 
     private static readonly Lazy<IReadOnlyList<StudyTemplate>> LazyTemplates = new(() => ParseTemplates(StudyTopicSet.ReadEmbedded(EmbeddedTemplates), "study/templates.yaml (embedded)"));
+
+    /// <summary>SHA-256 of the shipped templates file, for provenance.</summary>
+    public static string DefaultTemplatesSha256 { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(StudyTopicSet.ReadEmbedded(EmbeddedTemplates))));
 
     /// <summary>
     /// Draws <paramref name="perLanguage"/> (template, topic, paraphrase) combinations without replacement, with a seed, and
@@ -114,7 +123,7 @@ public static class StudyPrompts
             var topic = reader.FieldText(index["question_key"]).Trim().ToLowerInvariant();
             var templateId = "t" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(template)))[..8];
             prompts.Add(new StudyPrompt($"row{row.ToString(CultureInfo.InvariantCulture)}", language, templateId, topic,
-                template.Replace("{topic}", reader.FieldText(index["topic"]), StringComparison.Ordinal)));
+                template.Replace("{topic}", reader.FieldText(index["topic"]), StringComparison.Ordinal), templateType));
         }
         return prompts.Count > 0
             ? prompts

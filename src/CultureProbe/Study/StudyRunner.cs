@@ -15,6 +15,8 @@ namespace CultureProbe.Study;
 /// <param name="Topics">The topics (their pro and con positions go to the judge).</param>
 /// <param name="Cards">Model cards (families), matched by model id.</param>
 /// <param name="StorePath">The result store; responses and judgements are kept there, so a rerun does only what is missing.</param>
+/// <param name="JudgeCheckSample">Opinions labelled by people; the judge labels them too, and its agreement is measured. Empty for none.</param>
+/// <param name="ConstrainJudge">Whether the judge's replies are held to <see cref="StudyJudge.Grammar"/> (llama judges only).</param>
 public sealed record StudyGenerationJob(
     IReadOnlyList<StudyPrompt> Prompts,
     IReadOnlyList<ModelRequest> Models,
@@ -25,14 +27,16 @@ public sealed record StudyGenerationJob(
     int SamplesPerPrompt,
     StudyTopicSet Topics,
     IReadOnlyList<ModelCard> Cards,
-    string StorePath);
+    string StorePath,
+    IReadOnlyList<LabelledOpinion>? JudgeCheckSample = null,
+    bool ConstrainJudge = false);
 
 /// <summary>A judged response: what the statistics read.</summary>
 /// <param name="Model">Model id.</param>
 /// <param name="Family">Model family (from its card, else the id).</param>
-/// <param name="Template">Template id.</param>
+/// <param name="Template">Template type (the shipped templates' <c>interview</c>, or the released file's type).</param>
 /// <param name="PromptLanguage">The prompt's language.</param>
-/// <param name="ResponseLanguage">The language the judge says the response is in (the prompt's when it said none).</param>
+/// <param name="ResponseLanguage">The language the judge says the response is in (<c>other</c> for none of the study's; the prompt's when it said nothing).</param>
 /// <param name="Topic">Topic key.</param>
 /// <param name="ProScore">pro / (pro + con); null when no opinion took a side or the judge's reply named no label.</param>
 /// <param name="ResponseKey">The stored response's key.</param>
@@ -54,6 +58,7 @@ public sealed record StudyProgress(string Phase, long Done, long Total);
 /// <param name="ReusedJudgements">Judgements found stored.</param>
 /// <param name="Unparseable">Judge replies that named no label.</param>
 /// <param name="FailureReasons">Why prompts or judgements failed, with counts.</param>
+/// <param name="JudgeCheck">The judge's agreement with the labelled sample, or null without one.</param>
 public sealed record StudyGenerationOutcome(
     IReadOnlyList<JudgedResponse> Responses,
     IReadOnlyList<ModelInfo> Models,
@@ -63,7 +68,8 @@ public sealed record StudyGenerationOutcome(
     long Judged,
     long ReusedJudgements,
     long Unparseable,
-    IReadOnlyList<FailureReason> FailureReasons);
+    IReadOnlyList<FailureReason> FailureReasons,
+    JudgeCheck? JudgeCheck = null);
 
 /// <summary>
 /// Generates the study's responses with each model and has the judge label them, storing both as they come, so a
@@ -71,7 +77,7 @@ public sealed record StudyGenerationOutcome(
 /// the prompt, the generation settings and the sample number; judgements by the response, the judge's fingerprint and
 /// the judge prompt's version.
 /// </summary>
-public sealed class StudyRunner
+public sealed partial class StudyRunner
 {
     private readonly BackendRegistry _backends;
     private readonly TimeProvider _time;
@@ -114,7 +120,7 @@ public sealed class StudyRunner
     {
         Validate(job);
         using var store = ResultStore.Open(job.StorePath, _time);
-        var failures = new Dictionary<string, long>(StringComparer.Ordinal);
+        var failures = new Dictionary<string, (string Example, long Count)>(StringComparer.Ordinal);
         var gate = new Lock();
         var infos = new List<ModelInfo>();
         var responseKeys = new List<(string Key, ModelInfo Model, StudyPrompt Prompt)>();
@@ -178,6 +184,8 @@ public sealed class StudyRunner
         var judgeBackend = _backends.Get(job.Judge.Backend);
         var judgeModel = await judgeBackend.OpenAsync(new ModelSource(job.Judge.Reference, job.JudgeSettings), cancellationToken).ConfigureAwait(false);
         ModelInfo judgeInfo;
+        JudgeCheck? check = null;
+        var judgeSettings = StudyJudge.SettingsFor(job.ConstrainJudge);
         long judged = 0, reusedJudgements = 0;
         var responses = store.Responses().ToDictionary(r => r.Key, StringComparer.Ordinal);
         Dictionary<string, StoredJudgement> judgements;
@@ -187,7 +195,7 @@ public sealed class StudyRunner
                 ?? throw new InputException($"backend {judgeBackend.Name} cannot write free text, so it cannot judge; give a judge that generates");
             judgeInfo = Info(job.Judge, judgeBackend, judge, job.Cards);
             // A judgement counts only when made with this judge, prompt version and settings (its key says so).
-            judgements = store.Judgements(judge.Fingerprint.Sha256).Where(j => j.Key == JudgementKey(j.ResponseKey, judge)).ToDictionary(j => j.ResponseKey, StringComparer.Ordinal);
+            judgements = store.Judgements(judge.Fingerprint.Sha256).Where(j => j.Key == JudgementKey(j.ResponseKey, judge, judgeSettings)).ToDictionary(j => j.ResponseKey, StringComparer.Ordinal);
             var toJudge = responseKeys.Where(r => responses.ContainsKey(r.Key)).ToArray();
             var pending = toJudge.Where(r => !judgements.ContainsKey(r.Key)).ToArray();
             reusedJudgements = toJudge.Length - pending.Length;
@@ -199,10 +207,10 @@ public sealed class StudyRunner
                 var topic = job.Topics.Find(response.Topic)!;
                 try
                 {
-                    var result = await judge.GenerateAsync(new GenerationRequest(StudyJudge.Prompt(topic, response.Text), 1, StudyJudge.Settings), token).ConfigureAwait(false);
+                    var result = await judge.GenerateAsync(new GenerationRequest(StudyJudge.Prompt(topic, response.Text), 1, judgeSettings), token).ConfigureAwait(false);
                     var reply = result.Samples.Count > 0 ? result.Samples[0].Text : "";
                     var verdict = StudyJudge.Parse(reply);
-                    var stored = new StoredJudgement(JudgementKey(unit.Key, judge), unit.Key, judgeInfo.Id, judge.Fingerprint.Sha256, verdict?.Language,
+                    var stored = new StoredJudgement(JudgementKey(unit.Key, judge, judgeSettings), unit.Key, judgeInfo.Id, judge.Fingerprint.Sha256, verdict?.Language,
                         verdict is null ? null : string.Join(',', verdict.Labels.Select(l => l.WireName())), reply);
                     lock (gate)
                     {
@@ -227,6 +235,10 @@ public sealed class StudyRunner
                     }
                 }
             }).ConfigureAwait(false);
+            if (job.JudgeCheckSample is { Count: > 0 } sample)
+            {
+                check = await CheckAsync(judge, job.Topics, sample, judgeSettings, progress, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var judgedResponses = new List<JudgedResponse>();
@@ -242,11 +254,32 @@ public sealed class StudyRunner
             {
                 unparseable++;
             }
-            judgedResponses.Add(new JudgedResponse(info.Id, info.Family ?? info.Id, prompt.TemplateId, prompt.Language,
-                verdict?.Language is { Length: 2 } language ? language : prompt.Language, prompt.Topic, verdict?.ProScore, key));
+            judgedResponses.Add(new JudgedResponse(info.Id, info.Family ?? info.Id, prompt.TemplateType, prompt.Language,
+                verdict?.Language ?? prompt.Language, prompt.Topic, verdict?.ProScore, key));
         }
         return new StudyGenerationOutcome(judgedResponses, infos, judgeInfo, generated, reusedResponses, judged, reusedJudgements, unparseable,
-            failures.OrderByDescending(f => f.Value).Select(f => new FailureReason(f.Key, f.Value)).ToArray());
+            failures.Values.OrderByDescending(f => f.Count).Select(f => new FailureReason(f.Count > 1 ? $"{f.Example} (and alike)" : f.Example, f.Count)).ToArray(), check);
+    }
+
+    /// <summary>
+    /// Has <paramref name="judge"/> label each labelled opinion with the study's judge prompt and compares its first label
+    /// with the person's. Not stored: a sample is small, and a changed judge must be measured again anyway.
+    /// </summary>
+    public static async Task<JudgeCheck> CheckAsync(ITextGenerator judge, StudyTopicSet topics, IReadOnlyList<LabelledOpinion> sample, GenerationSettings settings, IProgress<StudyProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(judge);
+        ArgumentNullException.ThrowIfNull(topics);
+        ArgumentNullException.ThrowIfNull(sample);
+        var labels = new OpinionLabel?[sample.Count];
+        long done = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, sample.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, judge.PreferredParallelism), CancellationToken = cancellationToken }, async (i, token) =>
+        {
+            var topic = topics.Find(sample[i].Topic) ?? throw new InputException($"labelled opinion {i + 1}: topic '{sample[i].Topic}' is not among the study's topics");
+            var result = await judge.GenerateAsync(new GenerationRequest(StudyJudge.Prompt(topic, sample[i].Text), 1, settings), token).ConfigureAwait(false);
+            labels[i] = StudyJudge.Parse(result.Samples.Count > 0 ? result.Samples[0].Text : "")?.Labels[0];
+            progress?.Report(new StudyProgress("checking the judge", Interlocked.Increment(ref done), sample.Count));
+        }).ConfigureAwait(false);
+        return JudgeCheck.Score(sample.Select(s => s.Label).ToArray(), labels);
     }
 
     /// <summary>The key of sample <paramref name="sample"/> of <paramref name="prompt"/>: everything that decides the reply.</summary>
@@ -258,11 +291,12 @@ public sealed class StudyRunner
         return ResultStore.KeyOf(["cultureprobe-response-v1", model.Fingerprint.Sha256, prompt.Text, settings.ToString(), sample.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
     }
 
-    /// <summary>The key of a judgement: the response, the judge and the judge prompt's version.</summary>
-    public static string JudgementKey(string responseKey, IProbeModel judge)
+    /// <summary>The key of a judgement: the response, the judge, the judge prompt's version and the judge's settings.</summary>
+    public static string JudgementKey(string responseKey, IProbeModel judge, GenerationSettings settings)
     {
         ArgumentNullException.ThrowIfNull(judge);
-        return ResultStore.KeyOf(["cultureprobe-judgement-v1", responseKey, judge.Fingerprint.Sha256, StudyJudge.PromptVersion, StudyJudge.Settings.ToString()]);
+        ArgumentNullException.ThrowIfNull(settings);
+        return ResultStore.KeyOf(["cultureprobe-judgement-v1", responseKey, judge.Fingerprint.Sha256, StudyJudge.PromptVersion, settings.ToString()]);
     }
 
     private static ModelInfo Info(ModelRequest request, IModelBackend backend, IProbeModel model, IReadOnlyList<ModelCard> cards)
@@ -275,7 +309,18 @@ public sealed class StudyRunner
             card?.Family, card?.ParametersBillions, card?.Chat, card?.TrainingTokensTrillions, card?.Corpus.Notes, card?.BaseModel, synthetic, model.Fingerprint.ToDictionary());
     }
 
-    private static void Count(Dictionary<string, long> failures, string reason) => failures[reason] = failures.GetValueOrDefault(reason) + 1;
+    /// <summary>
+    /// Counts a failure under its reason with the numbers taken out, so "the prompt is 757 tokens long" and "… 786 tokens
+    /// long" are one reason; the first message of each reason is kept as its example.
+    /// </summary>
+    private static void Count(Dictionary<string, (string Example, long Count)> failures, string reason)
+    {
+        var key = Digits().Replace(reason, "#");
+        failures[key] = failures.TryGetValue(key, out var seen) ? (seen.Example, seen.Count + 1) : (reason, 1);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\d+")]
+    private static partial System.Text.RegularExpressions.Regex Digits();
 
     private static string OneLine(Exception e)
     {

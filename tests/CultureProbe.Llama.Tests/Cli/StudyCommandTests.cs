@@ -4,6 +4,7 @@ using Shouldly;
 
 namespace CultureProbe.Llama.Tests.Cli;
 
+/// <summary>The country-cued design of <c>study</c> (CultureProbe's likelihood-scored extension) over tiny models.</summary>
 public sealed class StudyCommandTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
@@ -33,7 +34,7 @@ public sealed class StudyCommandTests : IDisposable
 
         // When the study runs over four languages, two templates each
         var (code, output, error) = CliRunner.Run([
-            "study", "--pack", _temp.File("wvs.json"), "--pack", _temp.File("evs.json"), .. models,
+            "study", "--design", "country-cued", "--pack", _temp.File("wvs.json"), "--pack", _temp.File("evs.json"), .. models,
             "--languages", "da,nl,pt,en", "--templates", "da-01,da-02,nl-01,nl-02,pt-01,pt-02,kb-fig5,en-02",
             "--questions", "Q1-Q6,Q46-Q50,Q177-Q182", "--capability", _temp.File("caps.csv"), "--out", _temp.File("study")]);
 
@@ -74,7 +75,7 @@ public sealed class StudyWithOneModelTests : IDisposable
         var model = _temp.File("m.synthetic.gguf");
         TinyLlamaGgufWriter.Write(model, new TinyLlamaSpec(EmbeddingLength: 32, LayerCount: 1, HeadCount: 4, KvHeadCount: 2, FeedForwardLength: 64, VocabularySize: 300, ContextLength: 512, Seed: 5));
 
-        var (code, output, error) = CliRunner.Run("study", "--pack", _temp.File("p.json"), "--model", model, "--languages", "da,nl,en",
+        var (code, output, error) = CliRunner.Run("study", "--design", "country-cued", "--pack", _temp.File("p.json"), "--model", model, "--languages", "da,nl,en",
             "--templates", "nl-01,nl-02,kb-fig5,en-02", "--questions", "Q1-Q6,Q177-Q182", "--out", _temp.File("study"));
 
         code.ShouldBe(0, error + output);

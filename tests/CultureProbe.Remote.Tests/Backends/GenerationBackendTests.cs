@@ -188,6 +188,19 @@ public sealed class GenerationBackendTests
         sampled["top_p"].ShouldBeNull();
     }
 
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task A_grammar_is_refused_before_any_request_since_no_server_backend_enforces_one(string backend)
+    {
+        await using var server = await Serve();
+        await using var model = Open(Fake.Options(backend, server));
+
+        var error = await Should.ThrowAsync<SettingException>(() => model.GenerateAsync(new GenerationRequest(Prompt, 1, Settings with { Grammar = "root ::= \"x\"" }), TestContext.Current.CancellationToken));
+
+        error.Setting.ShouldBe("grammar");
+        server.Requests.ShouldBe(0);
+    }
+
     [Fact]
     public async Task A_stop_sequence_kept_in_the_servers_text_is_cut_and_the_reply_counts_as_stopped()
     {

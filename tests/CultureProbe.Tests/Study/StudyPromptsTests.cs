@@ -88,6 +88,7 @@ public sealed class StudyPromptsTests : IDisposable
         var prompts = StudyPrompts.ReadReleased(path, "survey_hypothetical", ["da", "en"]);
 
         prompts.Select(p => (p.Language, p.Topic, p.Text)).ShouldBe([("en", "f120", "Tell me, about abortion."), ("da", "f120", "Fortæl om abort")]);
+        prompts.ShouldAllBe(p => p.TemplateType == "survey_hypothetical");
         prompts.Select(p => p.Id).ShouldBe(["row1", "row2"]);
         prompts[0].TemplateId.ShouldNotBe(prompts[1].TemplateId);
     }

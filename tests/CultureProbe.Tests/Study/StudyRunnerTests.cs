@@ -79,7 +79,7 @@ public sealed partial class StudyRunnerTests : IDisposable
             var scores = outcome.Responses.Where(r => r.Topic == prompt.Topic && r.PromptLanguage == prompt.Language).Select(r => r.ProScore).ToArray();
             scores.ShouldBe([ExpectedScore(prompt.Text, 0), ExpectedScore(prompt.Text, 1)], ignoreOrder: true);
         }
-        outcome.Responses.ShouldAllBe(r => r.ResponseLanguage == r.PromptLanguage && r.Model == "writer" && r.Template == "t1");
+        outcome.Responses.ShouldAllBe(r => r.ResponseLanguage == r.PromptLanguage && r.Model == "writer" && r.Template == StudyPrompts.ShippedTemplateType);
         _opened["writer"].Requests.ShouldBe(4, "one request per prompt asks for both samples");
         _opened["judge"].Requests.ShouldBe(8);
     }

@@ -6,7 +6,7 @@ using CultureProbe.Surveys;
 namespace CultureProbe.Probing;
 
 /// <summary>One language of the study and the country whose language it is.</summary>
-public sealed record StudyLanguage(string Language, Country Country);
+public sealed record CountryCuedLanguage(string Language, Country Country);
 
 /// <summary>Alignment of one (model, language, template) with the local population and with the US population.</summary>
 /// <param name="Model">Model id.</param>
@@ -18,7 +18,7 @@ public sealed record StudyLanguage(string Language, Country Country);
 /// <param name="LocalPearson">Pearson r of the model's mean scores with the local population's.</param>
 /// <param name="UsPearson">Pearson r of the same model answers with the US population's.</param>
 /// <param name="LocalJsAlignment">Mean 1 − JSD with the local population.</param>
-public sealed record StudyAlignment(string Model, string Family, string Language, string Country, string TemplateId, int NQuestions, double LocalPearson, double UsPearson, double LocalJsAlignment)
+public sealed record CountryCuedAlignment(string Model, string Family, string Language, string Country, string TemplateId, int NQuestions, double LocalPearson, double UsPearson, double LocalJsAlignment)
 {
     /// <summary>US-centric bias: alignment with the US minus alignment with the local population.</summary>
     public double UsBias => UsPearson - LocalPearson;
@@ -31,7 +31,7 @@ public sealed record StudyAlignment(string Model, string Family, string Language
 /// <param name="MeanPairwise">Mean Pearson r between the per-question mean scores of every pair of templates.</param>
 /// <param name="SplitHalf">Mean over random splits of the templates into two halves of the r between the halves' averaged mean scores.</param>
 /// <param name="HumanCeiling">For scale: the split-half r of the population's own mean scores (two halves drawn from its distribution at its effective sample size).</param>
-public sealed record StudyConsistency(string Model, string Language, int Templates, double MeanPairwise, double SplitHalf, double HumanCeiling);
+public sealed record CountryCuedConsistency(string Model, string Language, int Templates, double MeanPairwise, double SplitHalf, double HumanCeiling);
 
 /// <summary>A fitted regression of the study, or why it could not be fitted.</summary>
 /// <param name="Name">What the regression asks.</param>
@@ -39,13 +39,13 @@ public sealed record StudyConsistency(string Model, string Language, int Templat
 /// <param name="Fit">The mixed-model fit (random intercept per model).</param>
 /// <param name="Problem">Why no fit, or why the random intercept was dropped.</param>
 /// <param name="Ols">With a single model the random intercept per model cannot be estimated (lme4 refuses it too); the fixed part is then fitted by OLS.</param>
-public sealed record StudyRegression(string Name, string Formula, MixedModelFit? Fit, string? Problem, OlsFit? Ols = null);
+public sealed record CountryCuedRegression(string Name, string Formula, MixedModelFit? Fit, string? Problem, OlsFit? Ols = null);
 
 /// <summary>Everything the study computed.</summary>
-public sealed record StudyResults(
-    IReadOnlyList<StudyAlignment> Alignment,
-    IReadOnlyList<StudyConsistency> Consistency,
-    IReadOnlyList<StudyRegression> Regressions,
+public sealed record CountryCuedResults(
+    IReadOnlyList<CountryCuedAlignment> Alignment,
+    IReadOnlyList<CountryCuedConsistency> Consistency,
+    IReadOnlyList<CountryCuedRegression> Regressions,
     IReadOnlyList<ItemResult> Items,
     RunProvenance Provenance,
     IReadOnlyList<ModelInfo> Models,
@@ -58,7 +58,7 @@ public sealed record StudyResults(
 /// alignment per template, self-consistency across templates, US-centric bias, and fits the
 /// paper's mixed-effects regressions with a random intercept per model.
 /// </summary>
-public static class MultilingualStudy
+public static class CountryCuedStudy
 {
     /// <summary>The country each study language is asked about by default.</summary>
     public static readonly IReadOnlyDictionary<string, string> DefaultCountries = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -70,13 +70,13 @@ public static class MultilingualStudy
     };
 
     /// <summary>The specs to run: one per (language, template), asking about the language's country and the reference country (the bank's, the USA for WVS-7).</summary>
-    public static IReadOnlyList<(StudyLanguage Language, ProbeSpec Spec)> Specs(IReadOnlyList<StudyLanguage> languages, IReadOnlyList<string> templateSelection, PromptTemplateSet templates, string questionSelection, AnswerFormat format, Country reference)
+    public static IReadOnlyList<(CountryCuedLanguage Language, ProbeSpec Spec)> Specs(IReadOnlyList<CountryCuedLanguage> languages, IReadOnlyList<string> templateSelection, PromptTemplateSet templates, string questionSelection, AnswerFormat format, Country reference)
     {
         ArgumentNullException.ThrowIfNull(languages);
         ArgumentNullException.ThrowIfNull(templateSelection);
         ArgumentNullException.ThrowIfNull(templates);
         var usa = reference;
-        var specs = new List<(StudyLanguage, ProbeSpec)>();
+        var specs = new List<(CountryCuedLanguage, ProbeSpec)>();
         foreach (var language in languages)
         {
             var bank = QuestionBankTranslations.ForLanguage(language.Language);
@@ -97,12 +97,12 @@ public static class MultilingualStudy
     /// <param name="capability">Multilingual capability by (model, language), from the user's table; may be empty.</param>
     /// <param name="seed">Seed of the split-half draws.</param>
     /// <param name="referenceCountry">The contrast population (ISO alpha-3).</param>
-    public static StudyResults Analyse(IReadOnlyList<(StudyLanguage Language, ProbeSpec Spec, ProbeResults Results)> runs, SurveyPack pack, IReadOnlyDictionary<(string Model, string Language), double> capability, int seed, string referenceCountry)
+    public static CountryCuedResults Analyse(IReadOnlyList<(CountryCuedLanguage Language, ProbeSpec Spec, ProbeResults Results)> runs, SurveyPack pack, IReadOnlyDictionary<(string Model, string Language), double> capability, int seed, string referenceCountry)
     {
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(pack);
         ArgumentNullException.ThrowIfNull(capability);
-        var alignment = new List<StudyAlignment>();
+        var alignment = new List<CountryCuedAlignment>();
         var perTemplateMeans = new Dictionary<(string Model, string Language), List<Dictionary<string, double>>>();
         var humanMeans = new Dictionary<string, Dictionary<string, double>>();
         var items = new List<ItemResult>();
@@ -117,7 +117,7 @@ public static class MultilingualStudy
                 var localPearson = Correlation.Pearson(questions.Select(q => local[q].ModelMean).ToArray(), questions.Select(q => local[q].HumanMean).ToArray()).Value;
                 var both = questions.Where(us.ContainsKey).ToArray();
                 var usPearson = Correlation.Pearson(both.Select(q => local[q].ModelMean).ToArray(), both.Select(q => us[q]).ToArray()).Value;
-                alignment.Add(new StudyAlignment(model.Id, model.Family ?? model.Id, language.Language, language.Country.Iso3, spec.Template.Id, questions.Length,
+                alignment.Add(new CountryCuedAlignment(model.Id, model.Family ?? model.Id, language.Language, language.Country.Iso3, spec.Template.Id, questions.Length,
                     localPearson, usPearson, questions.Length == 0 ? double.NaN : questions.Average(q => local[q].JsAlignment)));
                 if (!perTemplateMeans.TryGetValue((model.Id, language.Language), out var list))
                 {
@@ -129,12 +129,12 @@ public static class MultilingualStudy
             }
         }
 
-        var consistency = new List<StudyConsistency>();
+        var consistency = new List<CountryCuedConsistency>();
         foreach (var ((model, language), templates) in perTemplateMeans.OrderBy(k => k.Key.Model, StringComparer.Ordinal).ThenBy(k => k.Key.Language, StringComparer.Ordinal))
         {
             var country = runs.First(r => r.Language.Language == language).Language.Country.Iso3;
             var question = runs.First(r => r.Language.Language == language).Spec.Questions.Where(q => templates.All(t => t.ContainsKey(q.Code))).ToArray();
-            consistency.Add(new StudyConsistency(model, language, templates.Count,
+            consistency.Add(new CountryCuedConsistency(model, language, templates.Count,
                 MeanPairwise(templates, question.Select(q => q.Code).ToArray()),
                 SplitHalf(templates, question.Select(q => q.Code).ToArray(), seed),
                 HumanCeiling(pack, country, question, seed)));
@@ -143,7 +143,7 @@ public static class MultilingualStudy
         var regressions = Regressions(alignment, consistency, capability);
         var first = runs.Count > 0 ? runs[0].Results : null;
         var models = runs.SelectMany(r => r.Results.Models).GroupBy(m => m.Id).Select(g => g.First()).ToArray();
-        return new StudyResults(alignment, consistency, regressions, items, first?.Provenance ?? new RunProvenance("", "", null, false, "", ProgramInfo.Version, DateTimeOffset.UtcNow, seed), models,
+        return new CountryCuedResults(alignment, consistency, regressions, items, first?.Provenance ?? new RunProvenance("", "", null, false, "", ProgramInfo.Version, DateTimeOffset.UtcNow, seed), models,
             runs.Count > 0 ? runs[0].Spec.AnswerFormat : AnswerFormat.LetterAndText, referenceCountry);
     }
 
@@ -263,13 +263,13 @@ public static class MultilingualStudy
     /// consistency by language, and alignment on multilingual capability by family plus language.
     /// Terms that the data cannot carry (one language, one family) are left out and said so.
     /// </summary>
-    private static List<StudyRegression> Regressions(List<StudyAlignment> alignment, List<StudyConsistency> consistency, IReadOnlyDictionary<(string, string), double> capability)
+    private static List<CountryCuedRegression> Regressions(List<CountryCuedAlignment> alignment, List<CountryCuedConsistency> consistency, IReadOnlyDictionary<(string, string), double> capability)
     {
         var rows = alignment.Where(a => double.IsFinite(a.LocalPearson)).ToArray();
         var consistencyOf = consistency.ToDictionary(c => (c.Model, c.Language), c => c.MeanPairwise);
         var languages = rows.Select(r => r.Language).Distinct().Count();
         var families = rows.Select(r => r.Family).Distinct().Count();
-        var result = new List<StudyRegression>();
+        var result = new List<CountryCuedRegression>();
 
         var usable = rows.Where(r => double.IsFinite(consistencyOf.GetValueOrDefault((r.Model, r.Language), double.NaN))).ToArray();
         var formula1 = languages > 1 ? "alignment ~ consistency * language + (1 | model)" : "alignment ~ consistency + (1 | model)";
@@ -284,7 +284,7 @@ public static class MultilingualStudy
         var withCapability = rows.Where(r => capability.ContainsKey((r.Model, r.Language))).ToArray();
         if (withCapability.Length == 0)
         {
-            result.Add(new StudyRegression("Alignment on multilingual capability by family and language", "alignment ~ capability * family + language + (1 | model)", null,
+            result.Add(new CountryCuedRegression("Alignment on multilingual capability by family and language", "alignment ~ capability * family + language + (1 | model)", null,
                 "no multilingual capability table was given (--capability model,language,score)"));
             return result;
         }
@@ -301,7 +301,7 @@ public static class MultilingualStudy
         return result;
     }
 
-    private static StudyRegression FitOrExplain(string name, string formula, DataFrame data)
+    private static CountryCuedRegression FitOrExplain(string name, string formula, DataFrame data)
     {
         try
         {
@@ -309,14 +309,14 @@ public static class MultilingualStudy
             if (models < 2)
             {
                 var fixedPart = formula[..formula.IndexOf(" + (1 | model)", StringComparison.Ordinal)];
-                return new StudyRegression(name, fixedPart, null,
+                return new CountryCuedRegression(name, fixedPart, null,
                     "one model only: a random intercept per model needs two or more models, so the fixed part is fitted by OLS", OrdinaryLeastSquares.Fit(data, fixedPart));
             }
-            return new StudyRegression(name, formula, LinearMixedModel.Fit(data, formula), null);
+            return new CountryCuedRegression(name, formula, LinearMixedModel.Fit(data, formula), null);
         }
         catch (Exception e) when (e is InputException or ArgumentException or InvalidOperationException)
         {
-            return new StudyRegression(name, formula, null, e.Message);
+            return new CountryCuedRegression(name, formula, null, e.Message);
         }
     }
 }
