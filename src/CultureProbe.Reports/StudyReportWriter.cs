@@ -93,10 +93,10 @@ public static class StudyReportWriter
         var (low, high) = LinearScale.NiceDomain(rows.SelectMany(r => new[] { r.Spearman, r.CiLow, r.CiHigh }), 0.1, -1, 1, 0, 0.1);
         var left = LabelWidth(models);
         const double rowHeight = 26, top = 16;
-        var height = top + (models.Length * rowHeight) + 56;
+        var height = top + (models.Length * rowHeight) + 76;
         var x = new LinearScale(low, high, left, Width - 20);
         var svg = new SvgBuilder("study-alignment", Width, height, "Alignment by model and language", "Spearman ρ of each model's responses in each language with that language's population, with bootstrap intervals; baselines below the line.");
-        XAxis(svg, x, top, height - 44, 0.1, "Spearman ρ with the language's population");
+        XAxis(svg, x, top, height - 64, Step(high - low), "Spearman ρ with the language's population");
         for (var m = 0; m < models.Length; m++)
         {
             var rowY = top + (m * rowHeight) + (rowHeight / 2);
@@ -117,10 +117,10 @@ public static class StudyReportWriter
                 {
                     svg.Line(x[row.CiLow], y, x[row.CiHigh], y, Palette.Series(l), 1.5);
                 }
-                svg.Marker(l % 3, x[row.Spearman], y, 7, Palette.Series(l), tooltip: $"{row.Model}, {row.ResponseLanguage}: ρ = {Stat(row.Spearman, 3)} [{Stat(row.CiLow, 3)}, {Stat(row.CiHigh, 3)}], n = {row.N}");
+                svg.Marker(l % 4, x[row.Spearman], y, 7, Palette.Series(l), tooltip: $"{row.Model}, {row.ResponseLanguage}: ρ = {Stat(row.Spearman, 3)} [{Stat(row.CiLow, 3)}, {Stat(row.CiHigh, 3)}], n = {row.N}");
             }
         }
-        Legend(svg, languages.Select(StudyLanguages.NameOf).ToArray(), left, height - 14);
+        Legend(svg, languages.Select(StudyLanguages.NameOf).ToArray(), left, height - 8, shapes: true);
         Figure(html, "fig-alignment", "Alignment by model and language", svg,
             "Alignment of each model with the population interviewed in its response language (Spearman ρ over responses, bootstrap 95 % interval). The uniform-random and 50 % baselines show what chance gives on the same prompts.");
     }
@@ -137,7 +137,11 @@ public static class StudyReportWriter
             html.Append("<section id=\"fig-consistency\"><h2>Self-consistency against alignment</h2><p>No model has both a consistency and an alignment with its language's population.</p></section>\n");
             return;
         }
-        const double height = 360, left = 56, bottom = 48, top = 16;
+        var models = points.Select(p => p.Model).Distinct().Order(StringComparer.Ordinal).ToList();
+        var languages = points.Select(p => p.Language).Distinct().Order(StringComparer.Ordinal).ToList();
+        const double left = 56, top = 16;
+        var bottom = 56 + LegendHeight(models.Count) + 22;
+        var height = 300 + bottom;
         var (xLow, xHigh) = LinearScale.NiceDomain(points.Select(p => p.Consistency).Concat(human), 0.1, -1, 1.2, 0, 1);
         var (yLow, yHigh) = LinearScale.NiceDomain(points.Select(p => p.Alignment), 0.1, -1, 1, 0, 0.1);
         var x = new LinearScale(xLow, xHigh, left, Width - 20);
@@ -156,17 +160,17 @@ public static class StudyReportWriter
         {
             svg.Line(x[tick], height - bottom, x[tick], height - bottom + 4, "#555").Text(x[tick], height - bottom + 16, Stat(tick, 1), "middle");
         }
-        svg.Text((left + Width) / 2, height - 16, "self-consistency (judge-corrected Spearman over pairs of responses to one topic)", "middle");
-        var models = points.Select(p => p.Model).Distinct().Order(StringComparer.Ordinal).ToList();
-        var languages = points.Select(p => p.Language).Distinct().Order(StringComparer.Ordinal).ToList();
+        svg.Text((left + Width) / 2, height - bottom + 34, "self-consistency (judge-corrected Spearman over pairs of responses to one topic)", "middle");
+        svg.Text(left - 44, top + 8, "ρ", "start");
         foreach (var p in points)
         {
-            svg.Marker(languages.IndexOf(p.Language) % 3, x[p.Consistency], y[p.Alignment], 8, Palette.Series(models.IndexOf(p.Model)),
+            svg.Marker(languages.IndexOf(p.Language) % 4, x[p.Consistency], y[p.Alignment], 8, Palette.Series(models.IndexOf(p.Model)),
                 tooltip: $"{p.Model}, {p.Language}: consistency {Stat(p.Consistency, 3)}, alignment {Stat(p.Alignment, 3)}");
         }
+        Legend(svg, models, left, height - bottom + 56, shapes: false);
+        Legend(svg, languages.Select(StudyLanguages.NameOf).ToArray(), left, height - 6, shapes: true, grey: true);
         Figure(html, "fig-consistency", "Self-consistency against alignment", svg,
-            "Self-consistency (x) against alignment with the language's population (y); colour is the model (see the tables), shape the language (" +
-            string.Join(", ", languages.Select((l, i) => $"{StudyLanguages.NameOf(l)}: {ShapeName(i % 3)}")) + "). Grey band: human self-consistency of random 10-respondent samples per country.");
+            "Self-consistency (x) against alignment with the language's population (y); colour is the model, shape the language. Grey band: the range of human self-consistency of random 10-respondent samples over the countries.");
     }
 
     private static void AppendUsBias(StringBuilder html, StudyReport report)
@@ -183,9 +187,11 @@ public static class StudyReportWriter
         const double rowHeight = 20, top = 12;
         var height = top + (rows.Length * rowHeight) + 44;
         var (low, high) = LinearScale.NiceDomain(rows.SelectMany(r => new[] { r.CiLow, r.CiHigh, r.Estimate }), 0.05, -2, 2, -0.05, 0.05);
+        var step = Step(high - low);
+        (low, high) = LinearScale.NiceDomain([low, high], step, -2, 2, low, high);
         var x = new LinearScale(low, high, left, Width - 20);
         var svg = new SvgBuilder("study-us-bias", Width, height, "US-centric bias", "Per model and language: how much more the model's alignment favours the reference country over the language's own countries than the uniform-random baseline's does, with 95 % intervals.");
-        XAxis(svg, x, top, height - 34, 0.05, $"β: [ρ({fit.ReferenceCountry}) − ρ(native)] − the same for {fit.ReferenceModel}");
+        XAxis(svg, x, top, height - 34, step, $"β: [ρ({fit.ReferenceCountry}) − ρ(native)] − the same for {fit.ReferenceModel}");
         for (var i = 0; i < rows.Length; i++)
         {
             var r = rows[i];
@@ -262,30 +268,35 @@ public static class StudyReportWriter
             html.Append("<section id=\"fig-capability\"><h2>Alignment adjusted for consistency against capability</h2><p>Not drawn: it needs capability scores and the interaction model's fit.</p></section>\n");
             return;
         }
-        const double height = 340, left = 56, bottom = 48, top = 16;
-        var (xLow, xHigh) = LinearScale.NiceDomain(points.Select(p => p.Capability), 10, 0, 100, 40, 60);
-        var (yLow, yHigh) = LinearScale.NiceDomain(points.Select(p => p.Adjusted), 0.1, -2, 2, 0, 0.1);
+        var models = points.Select(p => p.Model).Distinct().Order(StringComparer.Ordinal).ToList();
+        const double left = 56, top = 16;
+        var bottom = 56 + LegendHeight(models.Count) + 22;
+        var height = 300 + bottom;
+        var (xLow, xHigh) = LinearScale.NiceDomain(points.Select(p => p.Capability), 0.1, 0, 1, 0.4, 0.6);
+        var yStep = Step(points.Max(p => p.Adjusted) - points.Min(p => p.Adjusted));
+        var (yLow, yHigh) = LinearScale.NiceDomain(points.Select(p => p.Adjusted), yStep, -10, 10, 0, yStep);
         var x = new LinearScale(xLow, xHigh, left, Width - 20);
         var y = new LinearScale(yLow, yHigh, height - bottom, top);
         var svg = new SvgBuilder("study-capability", Width, height, "Alignment adjusted for consistency against capability", "Each point is a model in one language: alignment minus the interaction model's consistency term (y) against the mean benchmark score (x).");
-        foreach (var tick in y.Ticks(0.1))
+        foreach (var tick in y.Ticks(yStep))
         {
-            svg.Line(left, y[tick], Width - 20, y[tick], tick == 0 ? "#555" : "#eeeeee").Text(left - 6, y[tick] + 4, Stat(tick, 1), "end");
+            svg.Line(left, y[tick], Width - 20, y[tick], tick == 0 ? "#555" : "#eeeeee").Text(left - 6, y[tick] + 4, Stat(tick, yStep < 0.1 ? 2 : 1), "end");
         }
-        foreach (var tick in x.Ticks(10))
+        foreach (var tick in x.Ticks(0.1))
         {
-            svg.Line(x[tick], height - bottom, x[tick], height - bottom + 4, "#555").Text(x[tick], height - bottom + 16, Stat(tick, 0), "middle");
+            svg.Line(x[tick], height - bottom, x[tick], height - bottom + 4, "#555").Text(x[tick], height - bottom + 16, Stat(tick, 1), "middle");
         }
-        svg.Text((left + Width) / 2, height - 16, "multilingual capability (mean benchmark score in the language, %)", "middle");
+        svg.Text((left + Width) / 2, height - bottom + 34, "multilingual capability (mean benchmark score in the language / 100, as the authors scale it)", "middle");
         var languages = points.Select(p => p.Language).Distinct().Order(StringComparer.Ordinal).ToList();
         foreach (var p in points)
         {
-            svg.Marker(0, x[p.Capability], y[p.Adjusted], 8, Palette.Series(languages.IndexOf(p.Language)), tooltip: $"{p.Model}, {p.Language}: capability {Stat(p.Capability, 1)}, adjusted alignment {Stat(p.Adjusted, 3)}");
-            svg.Text(x[p.Capability] + 6, y[p.Adjusted] - 6, p.Model);
+            svg.Marker(languages.IndexOf(p.Language) % 4, x[p.Capability], y[p.Adjusted], 8, Palette.Series(models.IndexOf(p.Model)),
+                tooltip: $"{p.Model}, {p.Language}: capability {Stat(p.Capability, 3)}, adjusted alignment {Stat(p.Adjusted, 3)}");
         }
-        Legend(svg, languages.Select(StudyLanguages.NameOf).ToArray(), left, height - 2);
+        Legend(svg, models, left, height - bottom + 56, shapes: false);
+        Legend(svg, languages.Select(StudyLanguages.NameOf).ToArray(), left, height - 6, shapes: true, grey: true);
         Figure(html, "fig-capability", "Alignment adjusted for consistency against capability", svg,
-            "Alignment with the language's population minus β(consistency:language) × consistency from the interaction model, against the model's capability in that language; colour is the language.");
+            "Alignment with the language's population minus β(consistency:language) × consistency from the interaction model, against the model's capability in that language; colour is the model, shape the language.");
     }
 
     private static void AppendTables(StringBuilder html, StudyReport report)
@@ -381,7 +392,19 @@ public static class StudyReportWriter
 
     private static double LabelWidth(IEnumerable<string> labels) => Math.Min(360, 24 + (7 * labels.Select(l => l.Length).DefaultIfEmpty(10).Max()));
 
-    private static string ShapeName(int shape) => shape switch { 0 => "circle", 1 => "square", _ => "triangle" };
+    /// <summary>A tick step that gives 4 to 10 ticks over <paramref name="span"/>.</summary>
+    private static double Step(double span) => span switch
+    {
+        <= 0.25 => 0.025,
+        <= 0.5 => 0.05,
+        <= 1 => 0.1,
+        <= 2 => 0.2,
+        _ => 0.5,
+    };
+
+    private const int LegendColumns = 4;
+
+    private static double LegendHeight(int entries) => 18 * ((entries + LegendColumns - 1) / LegendColumns);
 
     private static void XAxis(SvgBuilder svg, LinearScale x, double top, double bottom, double step, string label)
     {
@@ -392,11 +415,18 @@ public static class StudyReportWriter
         svg.Text((x.RangeLow + x.RangeHigh) / 2, bottom + 30, label, "middle");
     }
 
-    private static void Legend(SvgBuilder svg, IReadOnlyList<string> names, double left, double y)
+    /// <summary>
+    /// A legend of <paramref name="names"/> in rows of four from <paramref name="y"/> down: coloured dots, or with
+    /// <paramref name="shapes"/> the marker shapes (grey when <paramref name="grey"/>, where colour means something else).
+    /// </summary>
+    private static void Legend(SvgBuilder svg, IReadOnlyList<string> names, double left, double y, bool shapes, bool grey = false)
     {
+        var column = (Width - left - 20) / LegendColumns;
         for (var i = 0; i < names.Count; i++)
         {
-            svg.Marker(i % 3, left + (i * 130) + 5, y - 4, 8, Palette.Series(i)).Text(left + (i * 130) + 14, y, names[i]);
+            var x = left + (i % LegendColumns * column);
+            var rowY = y + (i / LegendColumns * 18);
+            svg.Marker(shapes ? i % 4 : 0, x + 5, rowY - 4, 8, grey ? Palette.Human : Palette.Series(i)).Text(x + 14, rowY, names[i]);
         }
     }
 

@@ -195,6 +195,41 @@ public sealed partial class StudyRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_labelled_sample_measures_the_judge_and_its_first_label_counts()
+    {
+        // The fake judge labels "yes" PRO and anything else CON; the people labelled two of the four opinions otherwise.
+        LabelledOpinion[] sample =
+        [
+            new("f120", "da yes", OpinionLabel.Pro),
+            new("f120", "da no", OpinionLabel.Con),
+            new("d059", "en yes", OpinionLabel.Con),
+            new("d059", "en no", OpinionLabel.Neither),
+        ];
+
+        var outcome = await new StudyRunner(Registry()).RunAsync(Job() with { JudgeCheckSample = sample });
+
+        var check = outcome.JudgeCheck.ShouldNotBeNull();
+        check.Items.ShouldBe(4);
+        check.Agreement.ShouldBe(0.5);
+        check.Confusion.Select(r => r.ToArray()).ShouldBe([[1, 0, 0, 0], [1, 1, 0, 0], [0, 1, 0, 0]]);
+    }
+
+    [Fact]
+    public void A_labelled_sample_file_is_read_and_its_errors_name_line_and_column()
+    {
+        var path = _temp.File("labels.csv");
+        File.WriteAllText(path, "topic,text,label\nF120,\"It is her choice, she said.\",pro\nd059,Men lead better,NULL\n");
+        LabelledOpinion.Read(path, StudyTopicSet.Default).ShouldBe([new("f120", "It is her choice, she said.", OpinionLabel.Pro), new("d059", "Men lead better", OpinionLabel.Neither)]);
+
+        File.WriteAllText(path, "topic,text,label\nf120,x,maybe\n");
+        Should.Throw<InputException>(() => LabelledOpinion.Read(path, StudyTopicSet.Default)).Message.ShouldContain("labels.csv:2:3");
+        File.WriteAllText(path, "topic,text,label\nq1,x,pro\n");
+        Should.Throw<InputException>(() => LabelledOpinion.Read(path, StudyTopicSet.Default)).Message.ShouldContain("labels.csv:2:1");
+        File.WriteAllText(path, "topic,label\n");
+        Should.Throw<InputException>(() => LabelledOpinion.Read(path, StudyTopicSet.Default)).Message.ShouldContain("missing required column 'text'");
+    }
+
+    [Fact]
     public void The_response_key_changes_with_every_setting_that_changes_the_reply()
     {
         var model = new FakeTextGenerator("m", Writer);
