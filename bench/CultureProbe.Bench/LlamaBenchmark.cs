@@ -77,7 +77,41 @@ internal static class LlamaBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"|   | speed-up | | | **{scratch.Wall / shared.Wall:F1}x** | | | | |"));
         }
+        await OrdersAsync(model, runs).ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>
+    /// One real WVS-7 item (Q1, K = 4) for the ten countries with Kim &amp; Baek's prompt, in the original order and in
+    /// all four rotations, built by the probe's own prompt builder: rotations share the question text (the prefix) and
+    /// each order's choices across its countries, so they cost far less than four separate runs.
+    /// </summary>
+    private static async Task OrdersAsync(LlamaModel model, int runs)
+    {
+        var asked = Prompts.AskedQuestion.Create(Surveys.QuestionBankLoader.Default.Select("Q1").Single());
+        var countries = Surveys.CountryTable.Default.Select("JPN,DEU,BRA,NGA,IND,MEX,EGY,SWE,IDN,ARG");
+        var template = Prompts.PromptTemplateSet.BuiltIn().Default("en");
+        Console.WriteLine();
+        Console.WriteLine("| option orders | branches | items/s | wall s | tokens decoded | decode calls | shared prefix tokens |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        var single = default(Measurement);
+        foreach (var scheme in new[] { "original", "rotations" })
+        {
+            var prompts = Prompts.PromptBuilder.Build(asked, countries, template, Prompts.AnswerFormat.LetterAndText, orders: Prompts.OptionOrders.Parse(scheme));
+            var request = new OptionRequest(prompts.Prefix, [.. prompts.Branches.Select(b => new OptionBranch(b.Suffix, b.Choices))]);
+            var m = await MeasureAsync(model, request, runs).ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {scheme} | {prompts.Branches.Count} | {prompts.Branches.Count / m.Wall:F1} | {m.Wall:F3} | {m.Tokens} | {m.Calls} | {model.Tokenize(prompts.Prefix).Length} |"));
+            if (scheme == "original")
+            {
+                single = m;
+            }
+            else
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"|   | rotations cost {m.Wall / single!.Wall:F2}x the time and {(double)m.Tokens / single.Tokens:F2}x the tokens of one order, for {prompts.Branches.Count / countries.Count} orders | | | | | |"));
+            }
+        }
     }
 
     private sealed record Measurement(double Wall, double Decode, long Tokens, long Calls);

@@ -99,6 +99,68 @@ public sealed partial class HtmlReportWriter
         CloseFigure(html, context, $"One point per question{(country is null ? "" : $" asked about {context.CountryName(country)}")}: the population's mean score (x) against the model's (y). The dashed line is perfect agreement; r is the Pearson correlation over the questions.");
     }
 
+    /// <summary>
+    /// Whether the models answered the survey at all (probability on the answers before normalising) and how much the
+    /// order the options were listed in moved their answers (Dominguez-Olmedo et al. 2023).
+    /// </summary>
+    private static void AppendAnswering(StringBuilder html, ReportContext context, string id)
+    {
+        var method = context.Results.Method;
+        var threshold = method.MinValidMass ?? AlignmentOptions.DefaultMinValidMass;
+        html.Append("<section id=\"").Append(id).Append("\" aria-labelledby=\"").Append(id).Append("-title\">\n<h2 id=\"").Append(id).Append("-title\">Answer order and answering</h2>\n")
+            .Append("<p class=\"note\">").Append(Escape(
+                $"Options listed in {(method.OptionOrders is null or "original" ? "their original order only" : $"several orders ({method.OptionOrders}); each item's p is the mean over orders after mapping back to the answer codes")}. " +
+                "First-listed: the mean probability on whichever option came first (no position bias gives the mean of 1/K). " +
+                "Order distance: mean Jensen–Shannon distance between the orders' answers (0 when the order does not matter). " +
+                $"On the answers: probability on the K answers together before normalising over them; items below {threshold.ToString("0.##", CultureInfo.InvariantCulture)} are counted as not answered.")).Append("</p>\n");
+        var items = context.Results.Items;
+        if (items.Count == 0)
+        {
+            Note(html, "No scored items.");
+            html.Append("</section>\n");
+            return;
+        }
+        html.Append("<div class=\"table-wrap\"><table class=\"data numbers\"><caption>Position bias and probability on the answers, per model.</caption><thead><tr>")
+            .Append("<th scope=\"col\">Model</th><th scope=\"col\">Orders</th><th scope=\"col\">First-listed</th><th scope=\"col\">Mean 1/K</th><th scope=\"col\">Order distance</th>")
+            .Append("<th scope=\"col\">On the answers (median)</th><th scope=\"col\">Items below the threshold</th></tr></thead><tbody>");
+        foreach (var model in context.Models)
+        {
+            var own = items.Where(i => i.Model == model.Id).ToArray();
+            var masses = own.Select(i => i.ValidMass).Where(double.IsFinite).Order().ToArray();
+            var low = own.Count(i => i.ValidMass < threshold);
+            html.Append("<tr><th scope=\"row\">").Append(Escape(model.Id)).Append("</th><td>").Append(own.Length == 0 ? "—" : own.Max(i => i.Orders).ToString(CultureInfo.InvariantCulture))
+                .Append("</td><td>").Append(Stat(MeanOf(own.Select(i => i.FirstListedShare)), 3)).Append("</td><td>").Append(Stat(MeanOf(own.Select(i => 1.0 / i.Codes.Count)), 3))
+                .Append("</td><td>").Append(Stat(MeanOf(own.Select(i => i.OrderJsDistance)), 3)).Append("</td><td>").Append(masses.Length == 0 ? "—" : Stat(masses[masses.Length / 2], 3))
+                .Append("</td><td>").Append(masses.Length == 0 ? "—" : Escape($"{low} of {own.Length} ({Percent((double)low / own.Length)})")).Append("</td></tr>");
+        }
+        html.Append("</tbody></table></div>\n");
+        AppendItemList(html, context, "Items most moved by the order of the options", items.Where(i => double.IsFinite(i.OrderJsDistance)).OrderByDescending(i => i.OrderJsDistance).Take(10).ToArray(),
+            i => $"order distance {Stat(i.OrderJsDistance, 3)}; first-listed {Stat(i.FirstListedShare, 3)}");
+        AppendItemList(html, context, "Items with the least probability on the answers", items.Where(i => i.ValidMass < threshold).OrderBy(i => i.ValidMass).Take(10).ToArray(),
+            i => $"on the answers {Stat(i.ValidMass, 4)}");
+        html.Append("</section>\n");
+    }
+
+    private static void AppendItemList(StringBuilder html, ReportContext context, string title, IReadOnlyList<ItemResult> items, Func<ItemResult, string> describe)
+    {
+        if (items.Count == 0)
+        {
+            return;
+        }
+        html.Append("<h3>").Append(Escape(title)).Append("</h3>\n<ul>");
+        foreach (var item in items)
+        {
+            html.Append("<li>").Append(Escape($"{item.Model} · {item.Question} · {context.CountryName(item.Country)}: {describe(item)}")).Append("</li>");
+        }
+        html.Append("</ul>\n");
+    }
+
+    private static double MeanOf(IEnumerable<double> values)
+    {
+        var finite = values.Where(double.IsFinite).ToArray();
+        return finite.Length == 0 ? double.NaN : finite.Average();
+    }
+
     private static void AppendCaseStudies(StringBuilder html, ReportContext context, string id)
     {
         html.Append("<section id=\"").Append(id).Append("\" aria-labelledby=\"").Append(id).Append("-title\">\n<h2 id=\"").Append(id).Append("-title\">Case studies: top answers (cf. Tables 3–4)</h2>\n");

@@ -48,6 +48,7 @@ internal sealed class ModelOptions
         ["batch_size"] = "--batch-size",
         ["gpu_layers"] = "--gpu-layers",
         ["parallel_sequences"] = "--parallel-sequences",
+        ["option_orders"] = "--option-orders",
     };
 
     public Option<string> Backend { get; } = new("--backend")

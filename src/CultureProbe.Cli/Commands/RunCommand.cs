@@ -33,10 +33,12 @@ internal static class RunCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the bootstrap and the shuffled-country control.", DefaultValueFactory = _ => 0 };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for 95% intervals (0 to skip).", DefaultValueFactory = _ => 1000 };
         var scatter = new Option<string?>("--scatter-country") { Description = "Country of the report's model-vs-population scatter." };
+        var optionOrders = new Option<string>("--option-orders") { Description = "Orders to list each item's options in, averaged after mapping back to the answer codes: original (Kim & Baek's, default), reversed (original and reversed), rotations (every cyclic rotation) or random:N (N seeded random orders). Position bias per item and model is reported.", DefaultValueFactory = _ => "original" };
+        var minAnswerMass = new Option<double>("--min-answer-mass") { Description = "Flag items where the model puts less probability than this on the answers together (before normalising over them).", DefaultValueFactory = _ => AlignmentOptions.DefaultMinValidMass };
         var command = new Command("run", "Probe models with WVS-7 items for every country and measure how their answers align with each population (Kim & Baek 2024).")
         {
             pack, models, modelIds, cards, countries, questions, language, template, templatesFile, answerFormat, collapse, normalisation,
-            output, cache, seed, bootstrap, scatter, survey.Bank, survey.CountriesFile,
+            output, cache, seed, bootstrap, scatter, optionOrders, minAnswerMass, survey.Bank, survey.CountriesFile,
         };
         foreach (var option in modelOptions.All)
         {
@@ -58,7 +60,8 @@ internal static class RunCommand
                 SelectCountries(surveyPack, parse.GetValue(countries), table),
                 parse.GetValue(template) is { } templateId ? templates.Get(lang, templateId) : templates.Default(lang),
                 CommonOptions.Parse<AnswerFormat>("--answer-format", parse.GetValue(answerFormat)),
-                parse.GetValue(collapse) is { } size and not (3 or 5) ? throw new InputException($"--collapse: expected 3 or 5, found {size}") : parse.GetValue(collapse));
+                parse.GetValue(collapse) is { } size and not (3 or 5) ? throw new InputException($"--collapse: expected 3 or 5, found {size}") : parse.GetValue(collapse),
+                OptionOrders.Parse(parse.GetValue(optionOrders)!, parse.GetValue(seed)));
             var folder = parse.GetValue(output)!.FullName;
             var job = new ProbeJob(
                 surveyPack, bank, table, [spec],
@@ -66,7 +69,7 @@ internal static class RunCommand
                 modelOptions.Settings(parse),
                 parse.GetValue(cards) is { } cardFolder ? ModelCard.LoadFolder(cardFolder.FullName) : [],
                 CommonOptions.Parse<LikelihoodNormalization>("--normalisation", parse.GetValue(normalisation)),
-                new AlignmentOptions(parse.GetValue(bootstrap), parse.GetValue(seed)),
+                new AlignmentOptions(parse.GetValue(bootstrap), parse.GetValue(seed), MinValidMass: MinAnswerMass(parse.GetValue(minAnswerMass))),
                 parse.GetValue(cache)?.FullName ?? Path.Combine(folder, "results.db"));
             var service = new ProbeService(Backends.Registry);
             service.Validate(job);
@@ -77,7 +80,7 @@ internal static class RunCommand
             {
                 console.MarkupLine("[bold yellow]SYNTHETIC survey data[/]: the populations in this pack were generated, not surveyed.");
             }
-            console.MarkupLine(Markup.Escape($"{spec.Questions.Count} questions × {spec.Countries.Count} countries × {job.Models.Count} model(s); template {spec.Template.Id} ({lang}), answers {spec.AnswerFormat.WireName()}, store {job.StorePath}"));
+            console.MarkupLine(Markup.Escape($"{spec.Questions.Count} questions × {spec.Countries.Count} countries × {job.Models.Count} model(s); template {spec.Template.Id} ({lang}), answers {spec.AnswerFormat.WireName()}, option orders {spec.OptionOrders}, store {job.StorePath}"));
             var outcome = await service.RunAsync(job, new ProbeConsole(console), cancellationToken).ConfigureAwait(false);
             var report = RunOutput.Write(console, outcome.Results[0], folder, bank, table, new ReportOptions(ScatterCountry: parse.GetValue(scatter)?.ToUpperInvariant()));
             if (outcome.Missing > 0)
@@ -89,6 +92,10 @@ internal static class RunCommand
         });
         return command;
     }
+
+    /// <summary>The <c>--min-answer-mass</c> threshold, checked.</summary>
+    internal static double MinAnswerMass(double value) =>
+        value is >= 0 and <= 1 ? value : throw new InputException($"--min-answer-mass: expected a probability from 0 to 1, found {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 
     /// <summary>One request per <c>--model</c>, with its <c>--model-id</c> when given.</summary>
     internal static IReadOnlyList<ModelRequest> Requests(string[] references, string[] ids, string backend)

@@ -19,14 +19,22 @@ public readonly record struct MeanScorePair(string Model, string Country, string
 /// values in [−1, 1]) and far below any difference real shares produce.
 /// </param>
 /// <param name="Level">Confidence level of the intervals.</param>
+/// <param name="MinValidMass">Items with less probability than this on the answers together are flagged (see <see cref="DefaultMinValidMass"/>).</param>
 public sealed record AlignmentOptions(
     int BootstrapResamples = BootstrapCorrelation.DefaultResamples,
     int Seed = 0,
     double TieTolerance = AlignmentOptions.DefaultTieTolerance,
-    double Level = BootstrapCorrelation.DefaultLevel)
+    double Level = BootstrapCorrelation.DefaultLevel,
+    double MinValidMass = AlignmentOptions.DefaultMinValidMass)
 {
     /// <summary>The tie tolerance used unless told otherwise.</summary>
     public const double DefaultTieTolerance = 1e-12;
+
+    /// <summary>
+    /// Below this probability on the K answers together (before normalising over them), an item is flagged: the model
+    /// was mostly not answering the survey there.
+    /// </summary>
+    public const double DefaultMinValidMass = 0.1;
 
     /// <summary>The defaults: 1000 resamples, seed 0, tie tolerance 1e-12, 95% intervals.</summary>
     public static AlignmentOptions Default { get; } = new();

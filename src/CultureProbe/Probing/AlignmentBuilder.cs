@@ -14,6 +14,7 @@ namespace CultureProbe.Probing;
 /// <param name="HumanShares">r_k.</param>
 /// <param name="Scores">s_k over [-1, 1].</param>
 /// <param name="Ranks">Semantic rank of each option (0 = low pole), for W1 and tie-breaking.</param>
+/// <param name="Answering">How the model answered across option orders, and how much probability it put on the answers; null when not measured (<c>analyze</c>).</param>
 public sealed record ComparedItem(
     string Model,
     string Group,
@@ -24,7 +25,8 @@ public sealed record ComparedItem(
     IReadOnlyList<double> ModelShares,
     IReadOnlyList<double> HumanShares,
     IReadOnlyList<double> Scores,
-    IReadOnlyList<int> Ranks)
+    IReadOnlyList<int> Ranks,
+    AnswerDiagnostics? Answering = null)
 {
     /// <summary>Computes the item's metrics.</summary>
     public ItemResult ToResult()
@@ -37,7 +39,11 @@ public sealed record ComparedItem(
             DistributionMetrics.JensenShannonAlignment(ModelShares, HumanShares),
             DistributionMetrics.Wasserstein1Normalized(ModelShares, HumanShares, Ranks),
             Codes[modelTop],
-            Codes[humanTop]);
+            Codes[humanTop],
+            Answering?.Orders ?? 1,
+            Answering?.FirstListedShare ?? double.NaN,
+            Answering?.OrderJsDistance ?? double.NaN,
+            Answering?.ValidMass ?? double.NaN);
     }
 
     /// <summary>The semantic rank of each option from its score: the order of the scores, ties in option order.</summary>
@@ -53,6 +59,13 @@ public sealed record ComparedItem(
         return ranks;
     }
 }
+
+/// <summary>How a model answered one item across the orders its options were listed in.</summary>
+/// <param name="Orders">Orders asked.</param>
+/// <param name="FirstListedShare">Mean over orders of the probability on the first-listed option.</param>
+/// <param name="OrderJsDistance">Mean Jensen–Shannon distance (base 2) between the orders' distributions over the codes; NaN with one order.</param>
+/// <param name="ValidMass">Mean over orders of the probability on the K answers before normalising; NaN when the method does not say.</param>
+public sealed record AnswerDiagnostics(int Orders, double FirstListedShare, double OrderJsDistance, double ValidMass);
 
 /// <summary>A baseline's stand-in for one of a model's compared items: the same item with the baseline's distribution as p.</summary>
 /// <param name="Baseline">Which baseline.</param>
@@ -109,7 +122,11 @@ public static class AlignmentBuilder
                     UniformJsAlignment(cellItems),
                     Mean(pooled.ItemsOf(model, [country], null).Select(r => r.JsAlignment)),
                     Mean(shuffled.ItemsOf(model, [country], null).Select(r => r.JsAlignment)),
-                    1));
+                    1,
+                    MeanFinite(cellItems.Select(r => r.FirstListedShare)),
+                    MeanFinite(cellItems.Select(r => r.OrderJsDistance)),
+                    MeanFinite(cellItems.Select(r => r.ValidMass)),
+                    cellItems.Count(r => r.ValidMass < options.MinValidMass)));
             }
 
             var groupings = new (GroupKind Kind, Func<string, string?> GroupOf)[]
@@ -122,12 +139,12 @@ public static class AlignmentBuilder
             {
                 foreach (var group in countryCodes.GroupBy(groupOf).Where(g => g.Key is not null).OrderBy(g => g.Key, StringComparer.Ordinal))
                 {
-                    rows.Add(Aggregate(model, kind, group.Key!, group.ToArray(), null, modelTables, pooled, shuffled));
+                    rows.Add(Aggregate(model, kind, group.Key!, group.ToArray(), null, modelTables, pooled, shuffled, options));
                 }
             }
             foreach (var category in modelTables.PerCategory.Where(r => r.Model == model).GroupBy(r => r.Category!).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
-                rows.Add(Aggregate(model, GroupKind.Category, category.Key, category.Select(r => r.Country).ToArray(), category.Key, modelTables, pooled, shuffled));
+                rows.Add(Aggregate(model, GroupKind.Category, category.Key, category.Select(r => r.Country).ToArray(), category.Key, modelTables, pooled, shuffled, options));
             }
         }
         return rows;
@@ -167,7 +184,7 @@ public static class AlignmentBuilder
     }
 
     /// <summary>A row over several countries: the mean of their correlations (and of the baselines'), and the mean item metrics.</summary>
-    private static AlignmentRow Aggregate(string model, GroupKind kind, string group, string[] members, string? category, Tables modelTables, Tables pooled, Tables shuffled)
+    private static AlignmentRow Aggregate(string model, GroupKind kind, string group, string[] members, string? category, Tables modelTables, Tables pooled, Tables shuffled, AlignmentOptions options)
     {
         var means = modelTables.MeanOf(model, members, category, group);
         var groupItems = modelTables.ItemsOf(model, members, category);
@@ -183,8 +200,15 @@ public static class AlignmentBuilder
             UniformJsAlignment(groupItems),
             Mean(pooled.ItemsOf(model, members, category).Select(r => r.JsAlignment)),
             Mean(shuffled.ItemsOf(model, members, category).Select(r => r.JsAlignment)),
-            members.Length);
+            members.Length,
+            MeanFinite(groupItems.Select(r => r.FirstListedShare)),
+            MeanFinite(groupItems.Select(r => r.OrderJsDistance)),
+            MeanFinite(groupItems.Select(r => r.ValidMass)),
+            groupItems.Count(r => r.ValidMass < options.MinValidMass));
     }
+
+    /// <summary>The mean of the finite values (a diagnostic a method does not give is NaN, and is left out), NaN when none.</summary>
+    private static double MeanFinite(IEnumerable<double> values) => Mean(values.Where(double.IsFinite));
 
     private static double UniformJsAlignment(IEnumerable<ItemResult> items) =>
         Mean(items.Select(r => DistributionMetrics.JensenShannonAlignment(Baselines.Uniform(r.Codes.Count), r.HumanShares)));

@@ -10,12 +10,18 @@ namespace CultureProbe.Probing;
 /// <param name="Template">Prompt template.</param>
 /// <param name="AnswerFormat">How answers are written.</param>
 /// <param name="CollapseSize">Collapse 10-point scales to this many groups, when the bank defines it.</param>
+/// <param name="Orders">The orders every item's options are listed in (default: the item's own order only).</param>
 public sealed record ProbeSpec(
     IReadOnlyList<SurveyQuestion> Questions,
     IReadOnlyList<Country> Countries,
     PromptTemplate Template,
     AnswerFormat AnswerFormat,
-    int? CollapseSize = null);
+    int? CollapseSize = null,
+    OptionOrders? Orders = null)
+{
+    /// <summary>The orders every item's options are listed in.</summary>
+    public OptionOrders OptionOrders => Orders ?? OptionOrders.Original;
+}
 
 /// <summary>A model as a plan knows it: how it appears in results and what decides its numbers. It outlives the open model.</summary>
 /// <param name="Info">How the model appears in results.</param>
@@ -33,8 +39,8 @@ public sealed record PlannedModel(ModelInfo Info, ModelFingerprint Fingerprint, 
     }
 }
 
-/// <summary>One item of a plan: a country branch of a question tree, its key, and the population's distribution it is compared with.</summary>
-/// <param name="Branch">The country's prompt branch.</param>
+/// <summary>One item of a plan: a (country, option order) branch of a question tree, its key, and the population's distribution it is compared with.</summary>
+/// <param name="Branch">The branch: its country, the order its options are listed in, and its prompt.</param>
 /// <param name="Key">The item's content hash (see <see cref="ProbePlan.ItemKey"/>).</param>
 /// <param name="HumanShares">r: the population's distribution over the asked options.</param>
 public sealed record PlannedItem(PromptBranch Branch, string Key, IReadOnlyList<double> HumanShares);
@@ -125,8 +131,9 @@ public sealed class ProbePlan
             {
                 continue;
             }
-            var prompts = PromptBuilder.Build(asked, answered.Select(x => x.Country).ToArray(), Spec.Template, Spec.AnswerFormat, model.PromptStyle);
-            var items = prompts.Branches.Select((branch, b) => new PlannedItem(branch, ItemKey(model, prompts, branch), answered[b].Human)).ToArray();
+            var prompts = PromptBuilder.Build(asked, answered.Select(x => x.Country).ToArray(), Spec.Template, Spec.AnswerFormat, model.PromptStyle, Spec.OptionOrders);
+            // Branches run order by order over the same countries.
+            var items = prompts.Branches.Select((branch, b) => new PlannedItem(branch, ItemKey(model, prompts, branch), answered[b % answered.Length].Human)).ToArray();
             trees.Add(new QuestionTree(model, prompts, items));
         }
         return new ProbePlan(Spec, _questions, [.. Models, model], trees);
@@ -134,8 +141,9 @@ public sealed class ProbePlan
 
     /// <summary>
     /// The key of one item: a content hash of everything that determines its numbers: the model's fingerprint
-    /// and method, the template's hash, the question code, the full prompt, the country, and every answer option
-    /// (letter, label and scored text).
+    /// and method, the template's hash, the question code, the full prompt, the country, every answer option
+    /// (letter, label and scored text) and, for any order but the item's own, the order (so keys of runs in the
+    /// original order are those of earlier versions).
     /// </summary>
     public static string ItemKey(PlannedModel model, QuestionPrompts prompts, PromptBranch branch)
     {
@@ -152,6 +160,7 @@ public sealed class ProbePlan
             prompts.PromptFor(branch),
             branch.Country.Iso3,
             .. branch.Choices.Select(c => $"{c.Key}\u001f{c.Label}\u001f{c.Text}"),
+            .. branch.ListedOrder.IsOriginal ? [] : new[] { "order", string.Join(',', branch.ListedOrder.Listing) },
         ]);
     }
 

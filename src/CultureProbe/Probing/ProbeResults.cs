@@ -17,6 +17,8 @@ namespace CultureProbe.Probing;
 /// <param name="AnswerFormat">How answers were written after the prompt; null when no prompt was asked.</param>
 /// <param name="Language">Prompt language (ISO 639-1); null when no prompt was asked.</param>
 /// <param name="Chat">Whether any model's prompts went through its chat template (see <see cref="ModelInfo.UsedChatTemplate"/>).</param>
+/// <param name="OptionOrders">The orders the options were listed in (<c>original</c>, <c>reversed</c>, <c>rotations</c>, <c>random:N</c>); null when no prompt was asked.</param>
+/// <param name="MinValidMass">Items whose probability on the answers fell below this are flagged; null when no prompt was asked.</param>
 public sealed record MethodInfo(
     ScoringMethod? ScoringMethod,
     LikelihoodNormalization? Normalisation,
@@ -24,7 +26,9 @@ public sealed record MethodInfo(
     string? TemplateSha256,
     AnswerFormat? AnswerFormat,
     string? Language,
-    bool Chat);
+    bool Chat,
+    string? OptionOrders = null,
+    double? MinValidMass = null);
 
 /// <summary>A model as the results know it.</summary>
 /// <param name="Id">Short id used in every table (unique within a run).</param>
@@ -73,6 +77,10 @@ public sealed record ModelInfo(
 /// <param name="Wasserstein">Wasserstein-1 over the ordinal scale, normalised to [0, 1].</param>
 /// <param name="ModelTopCode">The model's most likely answer.</param>
 /// <param name="HumanTopCode">The population's most chosen answer.</param>
+/// <param name="Orders">Option orders the item was asked in (p is their mean, mapped back to the answer codes).</param>
+/// <param name="FirstListedShare">Mean over orders of the probability on whichever option was listed first (1/K for no position bias); NaN when not measured.</param>
+/// <param name="OrderJsDistance">Mean Jensen–Shannon distance (base 2) between the orders' distributions over the codes; NaN with one order.</param>
+/// <param name="ValidMass">Probability the model put on the K answers together before normalising over them (mean over orders); NaN when the method does not say.</param>
 public sealed record ItemResult(
     string Model,
     string Country,
@@ -88,7 +96,11 @@ public sealed record ItemResult(
     double JsAlignment,
     double Wasserstein,
     string ModelTopCode,
-    string HumanTopCode)
+    string HumanTopCode,
+    int Orders = 1,
+    double FirstListedShare = double.NaN,
+    double OrderJsDistance = double.NaN,
+    double ValidMass = double.NaN)
 {
     /// <summary>Whether the model's top answer is the population's.</summary>
     public bool TopMatch => ModelTopCode == HumanTopCode;
@@ -137,6 +149,10 @@ public enum GroupKind
 /// <param name="JsAlignmentPooled">Baseline: 1 − JSD of the pooled distribution.</param>
 /// <param name="JsAlignmentShuffled">Baseline: 1 − JSD of another country's population.</param>
 /// <param name="NCountries">Countries averaged over (aggregate groups), or 1.</param>
+/// <param name="MeanFirstListedShare">Mean over the group's items of the probability on the first-listed option (position bias; 1/K is none).</param>
+/// <param name="MeanOrderJsDistance">Mean over the group's items of the Jensen–Shannon distance between option orders; NaN with one order.</param>
+/// <param name="MeanValidMass">Mean over the group's items of the probability on the answers before normalising; NaN when not measured.</param>
+/// <param name="LowMassItems">Items whose probability on the answers fell below the run's threshold.</param>
 public sealed record AlignmentRow(
     string Model,
     GroupKind GroupKind,
@@ -154,7 +170,11 @@ public sealed record AlignmentRow(
     double JsAlignmentUniform,
     double JsAlignmentPooled,
     double JsAlignmentShuffled,
-    int NCountries = 1);
+    int NCountries = 1,
+    double MeanFirstListedShare = double.NaN,
+    double MeanOrderJsDistance = double.NaN,
+    double MeanValidMass = double.NaN,
+    int LowMassItems = 0);
 
 /// <summary>Where a run's inputs came from.</summary>
 /// <param name="SurveySource">Survey file name.</param>

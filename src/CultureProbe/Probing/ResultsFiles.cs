@@ -96,8 +96,9 @@ public static class ResultsFiles
     private static void WriteItems(ProbeResults results, CsvWriter csv)
     {
         csv.Row("model", "country", "question", "code", "p_model", "p_human", "score", "label", "category", "model_mean", "human_mean", "js_alignment", "wasserstein", "top_match",
-            "scoring_method", "normalisation", "template", "answer_format");
+            "scoring_method", "normalisation", "template", "answer_format", "option_orders", "orders", "first_listed_share", "order_js_distance", "valid_mass", "low_mass");
         var methods = MethodColumns(results);
+        var threshold = results.Method.MinValidMass ?? Analysis.AlignmentOptions.DefaultMinValidMass;
         foreach (var item in results.Items)
         {
             var method = methods[item.Model];
@@ -105,7 +106,8 @@ public static class ResultsFiles
             {
                 csv.Row(item.Model, item.Country, item.Question, item.Codes[k], item.ModelShares[k], item.HumanShares[k], item.Scores[k], item.Labels[k], item.Category,
                     item.ModelMean, item.HumanMean, item.JsAlignment, item.Wasserstein, item.TopMatch,
-                    method.Scoring, method.Normalisation, method.Template, method.AnswerFormat);
+                    method.Scoring, method.Normalisation, method.Template, method.AnswerFormat, results.Method.OptionOrders, item.Orders,
+                    Finite(item.FirstListedShare), Finite(item.OrderJsDistance), Finite(item.ValidMass), double.IsFinite(item.ValidMass) ? item.ValidMass < threshold : null);
             }
         }
     }
@@ -119,7 +121,7 @@ public static class ResultsFiles
         }
         header.AddRange(["n_questions", "pearson", "spearman", "pearson_ci_low", "pearson_ci_high", "js_alignment", "wasserstein", "top_match_rate",
             "pearson_pooled", "pearson_shuffled", "js_alignment_uniform", "js_alignment_pooled", "js_alignment_shuffled", "n_countries",
-            "scoring_method", "normalisation", "template", "answer_format"]);
+            "scoring_method", "normalisation", "template", "answer_format", "option_orders", "first_listed_share", "order_js_distance", "valid_mass", "low_mass_items"]);
         csv.Row([.. header]);
         var methods = MethodColumns(results);
         foreach (var row in results.Alignment.Where(r => (r.GroupKind == GroupKind.Country) == countries))
@@ -132,10 +134,14 @@ public static class ResultsFiles
             var method = methods[row.Model];
             fields.AddRange([row.NQuestions, row.Pearson, row.Spearman, row.PearsonCiLow, row.PearsonCiHigh, row.MeanJsAlignment, row.MeanWasserstein, row.TopMatchRate,
                 row.PearsonPooled, row.PearsonShuffled, row.JsAlignmentUniform, row.JsAlignmentPooled, row.JsAlignmentShuffled, row.NCountries,
-                method.Scoring, method.Normalisation, method.Template, method.AnswerFormat]);
+                method.Scoring, method.Normalisation, method.Template, method.AnswerFormat, results.Method.OptionOrders,
+                Finite(row.MeanFirstListedShare), Finite(row.MeanOrderJsDistance), Finite(row.MeanValidMass), row.LowMassItems]);
             csv.Row([.. fields]);
         }
     }
+
+    /// <summary>An empty field for a diagnostic that was not measured (CSV readers take NaN for a number, but it says nothing).</summary>
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     /// <summary>
     /// The method columns of each model's rows: its own scoring method, and the run's normalisation

@@ -22,11 +22,16 @@ public enum AnswerFormat
     Letter,
 }
 
-/// <summary>One country's branch of a prompt tree: its suffix and the K answer options.</summary>
+/// <summary>One (country, option order) branch of a prompt tree: its suffix and the K answer options.</summary>
 /// <param name="Country">The country the branch asks about.</param>
-/// <param name="Suffix">Text after the shared prefix, naming the country.</param>
-/// <param name="Choices">One answer per presented option, in option order.</param>
-public sealed record PromptBranch(Country Country, string Suffix, IReadOnlyList<AnswerChoice> Choices);
+/// <param name="Suffix">Text after the shared prefix: the choices in the branch's order when orders vary, then the part naming the country.</param>
+/// <param name="Choices">One answer per option, in the order they are listed (lettered A, B, … by position).</param>
+/// <param name="Order">The order the options are listed in; null for the item's own order.</param>
+public sealed record PromptBranch(Country Country, string Suffix, IReadOnlyList<AnswerChoice> Choices, OptionOrder? Order = null)
+{
+    /// <summary>The order the options are listed in.</summary>
+    public OptionOrder ListedOrder => Order ?? OptionOrder.Original(Choices.Count);
+}
 
 /// <summary>
 /// The prompts of one question for many countries, shaped as the engine's prefix tree:
@@ -52,20 +57,44 @@ public static class PromptBuilder
     /// <param name="template">The template.</param>
     /// <param name="format">How answers are written.</param>
     /// <param name="style">Completion answers continue the text with a leading space; chat answers open the reply without one.</param>
-    public static QuestionPrompts Build(AskedQuestion asked, IReadOnlyList<Country> countries, PromptTemplate template, AnswerFormat format, PromptStyle style = PromptStyle.Completion)
+    /// <param name="orders">The orders to list the options in (default: the item's own). With several, the shared prefix
+    /// ends before the choices, so the question is read once for every order, and branches run order by order, each
+    /// order's countries together, so an engine's prefix tree also shares each order's choices.</param>
+    public static QuestionPrompts Build(AskedQuestion asked, IReadOnlyList<Country> countries, PromptTemplate template, AnswerFormat format, PromptStyle style = PromptStyle.Completion, OptionOrders? orders = null)
     {
         ArgumentNullException.ThrowIfNull(asked);
         ArgumentNullException.ThrowIfNull(countries);
         ArgumentNullException.ThrowIfNull(template);
-        var choices = Choices(asked, template);
-        var prefix = Fill(template.Prefix, asked.Question.Text, choices, null);
-        var answers = asked.Options.Select((o, i) => new AnswerChoice(
-            template.ListsLetters ? AskedQuestion.Letter(i) : null,
-            o.Label,
-            Continuation(o, i, format, style))).ToArray();
-        var branches = countries.Select(c => new PromptBranch(c, Fill(template.Suffix, asked.Question.Text, choices, template.CountryName(c)), answers)).ToArray();
-        return new QuestionPrompts(asked, template, format, prefix, branches);
+        var listings = (orders ?? OptionOrders.Original).For(asked.Options.Count, asked.Question.Code);
+        if (listings.Count == 1 && listings[0].IsOriginal)
+        {
+            var choices = Choices(asked, template, listings[0]);
+            var prefix = Fill(template.Prefix, asked.Question.Text, choices, null);
+            var answers = Answers(asked, template, format, style, listings[0]);
+            var branches = countries.Select(c => new PromptBranch(c, Fill(template.Suffix, asked.Question.Text, choices, template.CountryName(c)), answers, listings[0])).ToArray();
+            return new QuestionPrompts(asked, template, format, prefix, branches);
+        }
+        var at = template.Prefix.IndexOf("{choices}", StringComparison.Ordinal);
+        var head = at < 0 ? template.Prefix : template.Prefix[..at];
+        var rest = at < 0 ? "" : template.Prefix[at..];
+        var shared = Fill(head, asked.Question.Text, "", null);
+        var ordered = new List<PromptBranch>(listings.Count * countries.Count);
+        foreach (var listing in listings)
+        {
+            var choices = Choices(asked, template, listing);
+            var answers = Answers(asked, template, format, style, listing);
+            var listed = Fill(rest, asked.Question.Text, choices, null);
+            ordered.AddRange(countries.Select(c => new PromptBranch(c, listed + Fill(template.Suffix, asked.Question.Text, choices, template.CountryName(c)), answers, listing)));
+        }
+        return new QuestionPrompts(asked, template, format, shared, ordered);
     }
+
+    /// <summary>The answers in listed order: position p shows option Listing[p] under letter p.</summary>
+    private static AnswerChoice[] Answers(AskedQuestion asked, PromptTemplate template, AnswerFormat format, PromptStyle style, OptionOrder order) =>
+        order.Listing.Select((option, position) => new AnswerChoice(
+            template.ListsLetters ? AskedQuestion.Letter(position) : null,
+            asked.Options[option].Label,
+            Continuation(asked.Options[option], position, format, style))).ToArray();
 
     /// <summary>The continuation for option <paramref name="index"/>: with the leading space a completion needs, without it for a chat reply.</summary>
     public static string Continuation(PresentedOption option, int index, AnswerFormat format, PromptStyle style = PromptStyle.Completion)
@@ -80,17 +109,17 @@ public static class PromptBuilder
         return style == PromptStyle.Chat ? text : " " + text;
     }
 
-    private static string Choices(AskedQuestion asked, PromptTemplate template)
+    private static string Choices(AskedQuestion asked, PromptTemplate template, OptionOrder order)
     {
         var builder = new StringBuilder();
-        for (var i = 0; i < asked.Options.Count; i++)
+        for (var p = 0; p < order.Listing.Count; p++)
         {
-            if (i > 0)
+            if (p > 0)
             {
                 builder.Append(template.Separator);
             }
-            builder.Append(template.Choice.Replace("{letter}", AskedQuestion.Letter(i), StringComparison.Ordinal)
-                .Replace("{label}", asked.Options[i].Label, StringComparison.Ordinal));
+            builder.Append(template.Choice.Replace("{letter}", AskedQuestion.Letter(p), StringComparison.Ordinal)
+                .Replace("{label}", asked.Options[order.Listing[p]].Label, StringComparison.Ordinal));
         }
         return builder.ToString();
     }
