@@ -15,6 +15,7 @@ namespace CultureProbe.Probing;
 /// <param name="Scores">s_k over [-1, 1].</param>
 /// <param name="Ranks">Semantic rank of each option (0 = low pole), for W1 and tie-breaking.</param>
 /// <param name="Answering">How the model answered across option orders, and how much probability it put on the answers; null when not measured (<c>analyze</c>).</param>
+/// <param name="HumanEffectiveN">Kish effective sample size behind r (NaN when unknown), for the human noise ceiling.</param>
 public sealed record ComparedItem(
     string Model,
     string Group,
@@ -26,7 +27,8 @@ public sealed record ComparedItem(
     IReadOnlyList<double> HumanShares,
     IReadOnlyList<double> Scores,
     IReadOnlyList<int> Ranks,
-    AnswerDiagnostics? Answering = null)
+    AnswerDiagnostics? Answering = null,
+    double HumanEffectiveN = double.NaN)
 {
     /// <summary>Computes the item's metrics.</summary>
     public ItemResult ToResult()
@@ -43,7 +45,8 @@ public sealed record ComparedItem(
             Answering?.Orders ?? 1,
             Answering?.FirstListedShare ?? double.NaN,
             Answering?.OrderJsDistance ?? double.NaN,
-            Answering?.ValidMass ?? double.NaN);
+            Answering?.ValidMass ?? double.NaN,
+            HumanEffectiveN);
     }
 
     /// <summary>The semantic rank of each option from its score: the order of the scores, ties in option order.</summary>

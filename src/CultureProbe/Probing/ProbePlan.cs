@@ -43,7 +43,8 @@ public sealed record PlannedModel(ModelInfo Info, ModelFingerprint Fingerprint, 
 /// <param name="Branch">The branch: its country, the order its options are listed in, and its prompt.</param>
 /// <param name="Key">The item's content hash (see <see cref="ProbePlan.ItemKey"/>).</param>
 /// <param name="HumanShares">r: the population's distribution over the asked options.</param>
-public sealed record PlannedItem(PromptBranch Branch, string Key, IReadOnlyList<double> HumanShares);
+/// <param name="HumanEffectiveN">Kish effective sample size of the population's answers to the question (for its standard error).</param>
+public sealed record PlannedItem(PromptBranch Branch, string Key, IReadOnlyList<double> HumanShares, double HumanEffectiveN = double.NaN);
 
 /// <summary>One (model, question) with every country that answered it: measured as one prefix tree and stored in one transaction.</summary>
 /// <param name="Model">The model.</param>
@@ -59,9 +60,9 @@ public sealed record QuestionTree(PlannedModel Model, QuestionPrompts Prompts, I
 /// </summary>
 public sealed class ProbePlan
 {
-    private readonly IReadOnlyList<(AskedQuestion Asked, (Country Country, double[] Human)[] Answered)> _questions;
+    private readonly IReadOnlyList<(AskedQuestion Asked, (Country Country, double[] Human, double EffectiveN)[] Answered)> _questions;
 
-    private ProbePlan(ProbeSpec spec, IReadOnlyList<(AskedQuestion, (Country, double[])[])> questions, IReadOnlyList<PlannedModel> models, IReadOnlyList<QuestionTree> trees)
+    private ProbePlan(ProbeSpec spec, IReadOnlyList<(AskedQuestion, (Country, double[], double)[])> questions, IReadOnlyList<PlannedModel> models, IReadOnlyList<QuestionTree> trees)
     {
         Spec = spec;
         _questions = questions;
@@ -98,9 +99,10 @@ public sealed class ProbePlan
             var asked = AskedQuestion.Create(q, spec.CollapseSize);
             // Which countries a question can be asked about does not depend on the model.
             var answered = spec.Countries
-                .Select(c => (Country: c, Human: asked.HumanShares(survey.Find(c.Iso3, q.Code))))
+                .Select(c => (Country: c, Distribution: survey.Find(c.Iso3, q.Code)))
+                .Select(x => (x.Country, Human: asked.HumanShares(x.Distribution), EffectiveN: x.Distribution?.EffectiveN ?? double.NaN))
                 .Where(x => x.Human is not null)
-                .Select(x => (x.Country, x.Human!))
+                .Select(x => (x.Country, x.Human!, x.EffectiveN))
                 .ToArray();
             return (asked, answered);
         }).ToArray();
@@ -133,7 +135,7 @@ public sealed class ProbePlan
             }
             var prompts = PromptBuilder.Build(asked, answered.Select(x => x.Country).ToArray(), Spec.Template, Spec.AnswerFormat, model.PromptStyle, Spec.OptionOrders);
             // Branches run order by order over the same countries.
-            var items = prompts.Branches.Select((branch, b) => new PlannedItem(branch, ItemKey(model, prompts, branch), answered[b % answered.Length].Human)).ToArray();
+            var items = prompts.Branches.Select((branch, b) => new PlannedItem(branch, ItemKey(model, prompts, branch), answered[b % answered.Length].Human, answered[b % answered.Length].EffectiveN)).ToArray();
             trees.Add(new QuestionTree(model, prompts, items));
         }
         return new ProbePlan(Spec, _questions, [.. Models, model], trees);

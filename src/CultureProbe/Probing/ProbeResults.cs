@@ -81,6 +81,7 @@ public sealed record ModelInfo(
 /// <param name="FirstListedShare">Mean over orders of the probability on whichever option was listed first (1/K for no position bias); NaN when not measured.</param>
 /// <param name="OrderJsDistance">Mean Jensen–Shannon distance (base 2) between the orders' distributions over the codes; NaN with one order.</param>
 /// <param name="ValidMass">Probability the model put on the K answers together before normalising over them (mean over orders); NaN when the method does not say.</param>
+/// <param name="HumanEffectiveN">Kish effective sample size of the population's answers, (Σw)²/Σw²; NaN when unknown.</param>
 public sealed record ItemResult(
     string Model,
     string Country,
@@ -100,7 +101,8 @@ public sealed record ItemResult(
     int Orders = 1,
     double FirstListedShare = double.NaN,
     double OrderJsDistance = double.NaN,
-    double ValidMass = double.NaN)
+    double ValidMass = double.NaN,
+    double HumanEffectiveN = double.NaN)
 {
     /// <summary>Whether the model's top answer is the population's.</summary>
     public bool TopMatch => ModelTopCode == HumanTopCode;

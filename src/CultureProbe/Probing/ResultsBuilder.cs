@@ -50,7 +50,7 @@ public static class ResultsBuilder
                 }
                 var measured = orders.Select((item, o) => new OrderMeasure(item.Branch.ListedOrder, DistributionOf(stored[o]!, settings.Normalisation), ValidMassOf(stored[o]!))).ToArray();
                 var (shares, answering) = CombineOrders(measured);
-                compared.Add(Compare(tree.Model.Info.Id, cell.Key, tree.Prompts.Asked, shares, orders[0].HumanShares) with { Answering = answering });
+                compared.Add(Compare(tree.Model.Info.Id, cell.Key, tree.Prompts.Asked, shares, orders[0].HumanShares) with { Answering = answering, HumanEffectiveN = orders[0].HumanEffectiveN });
             }
         }
         var items = compared.Select(c => c.ToResult()).ToArray();
