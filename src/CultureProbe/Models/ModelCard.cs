@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
@@ -12,8 +13,9 @@ public sealed record CorpusAttributes(bool? Multilingual, bool? SyntheticData, s
 
 /// <summary>
 /// What is known about a model beyond its weights: family, size, training tokens, base or
-/// chat, corpus. <c>compare</c> groups and ranks models by these. Cards are small YAML files
-/// (see <c>docs/model-cards.md</c>); <c>data/model-cards/</c> ships Kim &amp; Baek's models as examples.
+/// chat, corpus, and the papers that evaluated it. <c>compare</c> groups and ranks models by these.
+/// Cards are small YAML files; <c>data/model-cards/README.md</c> gives the format, and that folder
+/// ships Kim &amp; Baek's models (and a few others) as examples.
 /// </summary>
 /// <param name="Id">Short id; matches the model id of a run.</param>
 /// <param name="Name">Published name.</param>
@@ -24,7 +26,8 @@ public sealed record CorpusAttributes(bool? Multilingual, bool? SyntheticData, s
 /// <param name="BaseModel">For a chat model, the id of its base model.</param>
 /// <param name="Corpus">Training-corpus attributes.</param>
 /// <param name="Sources">Where the facts come from.</param>
-public sealed record ModelCard(
+/// <param name="EvaluatedIn">Ids of the papers that evaluated this model (e.g. <c>kim-baek-2024</c>); empty when none is recorded.</param>
+public sealed partial record ModelCard(
     string Id,
     string Name,
     string? Family,
@@ -33,7 +36,8 @@ public sealed record ModelCard(
     bool? Chat,
     string? BaseModel,
     CorpusAttributes Corpus,
-    IReadOnlyList<string> Sources)
+    IReadOnlyList<string> Sources,
+    IReadOnlyList<string> EvaluatedIn)
 {
     /// <summary>Reads every <c>*.yaml</c> card in <paramref name="folder"/>.</summary>
     public static IReadOnlyList<ModelCard> LoadFolder(string folder)
@@ -76,8 +80,38 @@ public sealed record ModelCard(
             throw new InputException($"{path}: parameters_billions: expected a positive number, found {dto.ParametersBillions}");
         }
         return new ModelCard(dto.Id, dto.Name ?? dto.Id, dto.Family, dto.ParametersBillions, dto.TrainingTokensTrillions, dto.Chat, dto.BaseModel,
-            new CorpusAttributes(dto.Corpus?.Multilingual, dto.Corpus?.SyntheticData, dto.Corpus?.Notes), dto.Sources ?? []);
+            new CorpusAttributes(dto.Corpus?.Multilingual, dto.Corpus?.SyntheticData, dto.Corpus?.Notes), dto.Sources ?? [], PaperIds(path, dto.EvaluatedIn));
     }
+
+    /// <summary>
+    /// The <c>evaluated_in</c> list: paper ids in lower case, words joined by hyphens (author-author-year),
+    /// each listed once. Ids are not looked up anywhere, so a new paper needs no code.
+    /// </summary>
+    private static string[] PaperIds(string path, List<string?>? ids)
+    {
+        if (ids is null)
+        {
+            return [];
+        }
+        var checkedIds = new List<string>(ids.Count);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var id = ids[i];
+            if (id is null || !PaperIdPattern().IsMatch(id))
+            {
+                throw new InputException($"{path}: evaluated_in[{i}]: expected a paper id of lower-case letters and digits joined by hyphens, such as kim-baek-2024, found '{id}'");
+            }
+            if (checkedIds.Contains(id, StringComparer.Ordinal))
+            {
+                throw new InputException($"{path}: evaluated_in[{i}]: '{id}' is listed more than once");
+            }
+            checkedIds.Add(id);
+        }
+        return [.. checkedIds];
+    }
+
+    [GeneratedRegex(@"^[a-z0-9]+(-[a-z0-9]+)*\z", RegexOptions.CultureInvariant)]
+    private static partial Regex PaperIdPattern();
 
     private sealed class CardDto
     {
@@ -90,6 +124,7 @@ public sealed record ModelCard(
         public string? BaseModel { get; set; }
         public CorpusDto? Corpus { get; set; }
         public List<string>? Sources { get; set; }
+        public List<string?>? EvaluatedIn { get; set; }
     }
 
     private sealed class CorpusDto

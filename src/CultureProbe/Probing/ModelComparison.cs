@@ -95,7 +95,7 @@ public sealed record ModelComparison(IReadOnlyList<ModelSummary> Models, double 
     private static ModelCard? CardFromInfo(ModelInfo model) =>
         model.Family is null && model.ParametersBillions is null && model.IsChat is null
             ? null
-            : new ModelCard(model.Id, model.Id, model.Family, model.ParametersBillions, model.TrainingTokensTrillions, model.IsChat, model.BaseModelId, new CorpusAttributes(null, null, model.CorpusNotes), []);
+            : new ModelCard(model.Id, model.Id, model.Family, model.ParametersBillions, model.TrainingTokensTrillions, model.IsChat, model.BaseModelId, new CorpusAttributes(null, null, model.CorpusNotes), [], []);
 
     private static double MeanOfDefined(IEnumerable<double> values)
     {

@@ -7,7 +7,15 @@ namespace CultureProbe.Surveys;
 /// <param name="ReferenceCountry">The population the country-cued study contrasts every language's own with (the paper's USA); null when the bank names none.</param>
 /// <param name="DefaultSet">The set asked when no <c>--questions</c> is given.</param>
 /// <param name="CountsSource">Whose item counts <see cref="QuestionCategory.PaperCount"/> holds (e.g. a paper's table), shown beside the bank's own counts.</param>
-public sealed record SurveyInfo(string Id, string Name, string ShortName, string? ReferenceCountry, string DefaultSet, string? CountsSource);
+public sealed record SurveyInfo(string Id, string Name, string ShortName, string? ReferenceCountry, string DefaultSet, string? CountsSource)
+{
+    /// <summary>
+    /// The reference the answer labels were checked against, naming its version (for WVS-7, the codebook of a data
+    /// release); null when the bank names none. <see cref="AnswerOption.Note"/> says where a label follows it after a
+    /// change or differs from it on purpose.
+    /// </summary>
+    public string? LabelSource { get; init; }
+}
 
 /// <summary>A theme of the bank. When it has a numeric range, its items' code numbers must lie in it.</summary>
 /// <param name="Id">Stable identifier used by items, e.g. <c>ethics</c>.</param>
@@ -42,7 +50,15 @@ public enum ScaleDirection
 /// <param name="Label">A short label in the project's own words.</param>
 /// <param name="Rank">Semantic position, 0 = low pole; null for nominal items.</param>
 /// <param name="Score">Evenly spaced score over [-1, 1] in semantic order; null for nominal items.</param>
-public sealed record AnswerOption(int Code, string Label, int? Rank, double? Score);
+public sealed record AnswerOption(int Code, string Label, int? Rank, double? Score)
+{
+    /// <summary>
+    /// Why the label reads as it does against <see cref="SurveyInfo.LabelSource"/>: that it was changed to the source's
+    /// wording, or kept different from it and why; null when the label is an ordinary short wording of the source's
+    /// category. A translation keeps the English label's note.
+    /// </summary>
+    public string? Note { get; init; }
+}
 
 /// <summary>A group of adjacent options in a collapsed scale.</summary>
 public sealed record CollapseGroup(string Label, IReadOnlyList<int> Codes);

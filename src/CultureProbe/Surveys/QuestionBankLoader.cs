@@ -13,6 +13,9 @@ namespace CultureProbe.Surveys;
 /// </summary>
 public static class QuestionBankLoader
 {
+    /// <summary>The newest bank format this program reads; versions 1 and 2 lack only optional fields and still load.</summary>
+    public const int CurrentVersion = 3;
+
     private const string EmbeddedResourceName = "CultureProbe.Data.questions.wvs7.yaml";
     private static readonly Lazy<QuestionBank> Embedded = new(LoadEmbedded);
 
@@ -44,6 +47,10 @@ public static class QuestionBankLoader
         }
 
         var errors = new List<string>();
+        if (document.Version > CurrentVersion)
+        {
+            errors.Add($"version: {document.Version} is newer than this program reads (up to {CurrentVersion}); use a newer CultureProbe or write the bank in version {CurrentVersion}");
+        }
         var categories = BuildCategories(document, errors);
         var questions = BuildQuestions(document, categories, errors);
         var survey = BuildSurvey(document, source, errors);
@@ -89,7 +96,14 @@ public static class QuestionBankLoader
         {
             errors.Add($"survey.referenceCountry: expected an ISO alpha-3 code such as USA, found '{reference}'");
         }
-        return new SurveyInfo(dto.Id ?? "", dto.Name ?? "", dto.ShortName ?? dto.Id ?? "", dto.ReferenceCountry, dto.DefaultSet ?? QuestionBank.AllSetName, dto.CountsSource);
+        if (dto.LabelSource is not null && string.IsNullOrWhiteSpace(dto.LabelSource))
+        {
+            errors.Add("survey.labelSource: expected the reference the labels follow, with its version (e.g. a codebook's release), or leave the field out");
+        }
+        return new SurveyInfo(dto.Id ?? "", dto.Name ?? "", dto.ShortName ?? dto.Id ?? "", dto.ReferenceCountry, dto.DefaultSet ?? QuestionBank.AllSetName, dto.CountsSource)
+        {
+            LabelSource = dto.LabelSource,
+        };
     }
 
     /// <summary>Named sets of the bank: each a list of codes, ranges, categories and earlier sets.</summary>
@@ -282,9 +296,39 @@ public static class QuestionBankLoader
             {
                 continue;
             }
-            questions.Add(new SurveyQuestion(dto.Code, number, dto.Category ?? "", dto.Text ?? "", built.Value.Ordinal, built.Value.Direction, built.Value.Options, built.Value.Collapses, scaleName) { OtherCodes = built.Value.OtherCodes });
+            var (options, otherCodes) = WithItemNotes(built.Value.Options, built.Value.OtherCodes, dto.LabelNotes, where, errors);
+            questions.Add(new SurveyQuestion(dto.Code, number, dto.Category ?? "", dto.Text ?? "", built.Value.Ordinal, built.Value.Direction, options, built.Value.Collapses, scaleName) { OtherCodes = otherCodes });
         }
         return questions;
+    }
+
+    /// <summary>
+    /// Adds an item's own notes on its labels (<c>labelNotes: {3: "..."}</c>) to the options it shows: the way to
+    /// explain one item's label on a shared scale. A note from the scale comes first.
+    /// </summary>
+    private static (AnswerOption[] Options, AnswerOption[] OtherCodes) WithItemNotes(AnswerOption[] options, AnswerOption[] otherCodes, Dictionary<int, string?>? notes, string where, List<string> errors)
+    {
+        if (notes is null)
+        {
+            return (options, otherCodes);
+        }
+        foreach (var (code, note) in notes.OrderBy(n => n.Key))
+        {
+            var field = $"{where}.labelNotes.{code.ToString(CultureInfo.InvariantCulture)}";
+            if (!options.Any(o => o.Code == code) && !otherCodes.Any(o => o.Code == code))
+            {
+                errors.Add($"{field}: {code.ToString(CultureInfo.InvariantCulture)} is not one of the item's answer codes ({string.Join(", ", options.Concat(otherCodes).Select(o => o.Code.ToString(CultureInfo.InvariantCulture)))})");
+            }
+            else if (string.IsNullOrWhiteSpace(note))
+            {
+                errors.Add($"{field}: expected the reason the label reads as it does, or leave the code out");
+            }
+        }
+        AnswerOption Noted(AnswerOption option) =>
+            notes.GetValueOrDefault(option.Code) is { } note && !string.IsNullOrWhiteSpace(note)
+                ? option with { Note = option.Note is null ? note : $"{option.Note} {note}" }
+                : option;
+        return (options.Select(Noted).ToArray(), otherCodes.Select(Noted).ToArray());
     }
 
     private static (bool Ordinal, ScaleDirection Direction, AnswerOption[] Options, ScaleCollapse[] Collapses, AnswerOption[] OtherCodes)? BuildScale(ScaleDto scale, string where, List<string> errors)
@@ -315,6 +359,7 @@ public static class QuestionBankLoader
             {
                 errors.Add($"{where}.options[{i}].label: expected a label");
             }
+            CheckNote(option, $"{where}.options[{i}]", errors);
         }
 
         var ordinal = scale.Ordinal ?? true;
@@ -376,7 +421,7 @@ public static class QuestionBankLoader
             o.Code ?? -1,
             o.Label ?? "",
             ordinal ? ranks[i] : null,
-            ordinal && ranks[i] is { } r ? SurveyQuestion.ScoreForRank(r, options.Count) : null)).ToArray();
+            ordinal && ranks[i] is { } r ? SurveyQuestion.ScoreForRank(r, options.Count) : null) { Note = o.Note }).ToArray();
 
         var collapses = new List<ScaleCollapse>();
         foreach (var (collapse, ci) in (scale.Collapses ?? []).Select((c, i) => (c, i)))
@@ -425,9 +470,18 @@ public static class QuestionBankLoader
             {
                 errors.Add($"{where}.otherCodes[{oi}]: other codes are not on the scale and carry no rank");
             }
-            others.Add(new AnswerOption(other.Code.Value, other.Label ?? "", null, null));
+            CheckNote(other, $"{where}.otherCodes[{oi}]", errors);
+            others.Add(new AnswerOption(other.Code.Value, other.Label ?? "", null, null) { Note = other.Note });
         }
         return errors.Count > errorCount ? null : (ordinal, direction, built, collapses.ToArray(), others.ToArray());
+    }
+
+    private static void CheckNote(OptionDto option, string where, List<string> errors)
+    {
+        if (option.Note is not null && string.IsNullOrWhiteSpace(option.Note))
+        {
+            errors.Add($"{where}.note: expected the reason the label reads as it does, or leave the field out");
+        }
     }
 
     /// <summary>A code names a column of a survey file: letters, digits, '_' and '.', starting with a letter.</summary>
@@ -453,6 +507,7 @@ public static class QuestionBankLoader
         public string? ReferenceCountry { get; set; }
         public string? DefaultSet { get; set; }
         public string? CountsSource { get; set; }
+        public string? LabelSource { get; set; }
     }
 
     private sealed class SetsDocument
@@ -483,6 +538,7 @@ public static class QuestionBankLoader
         public int? Code { get; set; }
         public string? Label { get; set; }
         public int? Rank { get; set; }
+        public string? Note { get; set; }
     }
 
     private sealed class CollapseDto
@@ -508,5 +564,6 @@ public static class QuestionBankLoader
         public List<OptionDto>? Options { get; set; }
         public List<OptionDto>? OtherCodes { get; set; }
         public List<CollapseDto>? Collapses { get; set; }
+        public Dictionary<int, string?>? LabelNotes { get; set; }
     }
 }

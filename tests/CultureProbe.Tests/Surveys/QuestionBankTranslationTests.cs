@@ -36,6 +36,32 @@ public sealed class QuestionBankTranslationTests
         message.ShouldContain($"scales.{question.ScaleName}.collapses.3: expected 3 group labels");
     }
 
+    // Q173 code 3 became "An atheist" (WVS-7 codebook 5-0-0) in English; the translations followed, so
+    // none may still call the atheist convinced, in the label or in the question.
+    [Theory]
+    [InlineData("da", "overbevist")]
+    [InlineData("nl", "overtuigd")]
+    [InlineData("pt", "convicto")]
+    public void Translations_follow_the_english_atheist_label(string language, string convinced)
+    {
+        if (!QuestionBankTranslations.Languages.Contains(language))
+        {
+            Assert.Skip($"no {language} translation is shipped in this build");
+        }
+        var q173 = QuestionBankTranslations.ForLanguage(language).Get("Q173");
+        q173.FindOption(3)!.Label.ShouldNotContain(convinced, Case.Insensitive);
+        q173.Text.ShouldNotContain(convinced, Case.Insensitive);
+    }
+
+    [Fact]
+    public void A_translated_option_keeps_the_english_labels_note()
+    {
+        var english = QuestionBankLoader.Default.Get("Q57").FindOption(2)!;
+        var danish = QuestionBankTranslations.ForLanguage("da").Get("Q57").FindOption(2)!;
+        danish.Label.ShouldNotBe(english.Label);
+        danish.Note.ShouldBe(english.Note);
+    }
+
     [Theory]
     [InlineData("da")]
     [InlineData("nl")]

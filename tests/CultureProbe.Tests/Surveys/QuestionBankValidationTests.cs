@@ -249,6 +249,101 @@ public sealed class QuestionBankValidationTests
         error.Message.ShouldContain("txet");
     }
 
+    private const string SourcedHeader = """
+        version: 3
+        survey: { id: toy, name: "Toy survey", labelSource: "Toy codebook, release 2.1" }
+        categories:
+          - { id: social-values, title: "Social values", first: 1, last: 45 }
+        scales:
+          agree4:
+            ordinal: true
+            direction: descending
+            options:
+              - { code: 1, label: "Strongly agree" }
+              - { code: 2, label: "Agree", note: "Scale note." }
+              - { code: 3, label: "Disagree" }
+              - { code: 4, label: "Strongly disagree" }
+            otherCodes:
+              - { code: 8, label: "Not asked", note: "Other-code note." }
+        items:
+        """;
+
+    private static string SourcedErrorOf(string survey, string items) =>
+        Should.Throw<InputException>(() => QuestionBankLoader.Parse(SourcedHeader.Replace("labelSource: \"Toy codebook, release 2.1\"", survey, StringComparison.Ordinal) + "\n" + items, "test.yaml")).Message;
+
+    [Fact]
+    public void Label_source_and_notes_load_from_the_survey_the_options_and_the_item()
+    {
+        var bank = QuestionBankLoader.Parse(SourcedHeader + """
+
+              - code: Q1
+                category: social-values
+                text: "Agree?"
+                scale: agree4
+                labelNotes: { 2: "Item note.", 4: "Only here.", 8: "About the other code." }
+              - code: Q2
+                category: social-values
+                text: "Agree too?"
+                scale: agree4
+              - code: Q3
+                category: social-values
+                text: "Which?"
+                ordinal: false
+                options:
+                  - { code: 1, label: "One", note: "Inline note." }
+                  - { code: 2, label: "Two" }
+            """, "test.yaml");
+
+        bank.Survey.LabelSource.ShouldBe("Toy codebook, release 2.1");
+        bank.Get("Q1").Options.Select(o => o.Note).ShouldBe([null, "Scale note. Item note.", null, "Only here."]);
+        bank.Get("Q1").OtherCodes.Single().Note.ShouldBe("Other-code note. About the other code.");
+        bank.Get("Q2").Options.Select(o => o.Note).ShouldBe([null, "Scale note.", null, null]);
+        bank.Get("Q3").Options.Select(o => o.Note).ShouldBe(["Inline note.", null]);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_bank_of_an_older_version_without_source_fields_still_loads(int version)
+    {
+        var bank = QuestionBankLoader.Parse(Header.Replace("version: 1", $"version: {version}", StringComparison.Ordinal) + """
+
+            items:
+              - { code: Q1, category: social-values, text: "Agree?", scale: agree4 }
+            """, "old.yaml");
+        bank.Survey.LabelSource.ShouldBeNull();
+        bank.Get("Q1").Options.ShouldAllBe(o => o.Note == null);
+    }
+
+    [Fact]
+    public void A_bank_newer_than_the_program_is_refused_naming_the_version() =>
+        Should.Throw<InputException>(() => QuestionBankLoader.Parse(Header.Replace("version: 1", "version: 4", StringComparison.Ordinal), "new.yaml"))
+            .Message.ShouldContain("version: 4 is newer than this program reads (up to 3)");
+
+    [Fact]
+    public void Empty_source_fields_are_refused_naming_item_and_field()
+    {
+        var message = SourcedErrorOf("labelSource: \"  \"", """
+              - code: Q1
+                category: social-values
+                text: "Agree?"
+                scale: agree4
+                labelNotes: { 3: "", 7: "No such code." }
+              - code: Q3
+                category: social-values
+                text: "Which?"
+                ordinal: false
+                options:
+                  - { code: 1, label: "One", note: " " }
+                  - { code: 2, label: "Two" }
+            """);
+        message.ShouldContain("survey.labelSource: expected the reference the labels follow");
+        message.ShouldContain("item Q1.labelNotes.3: expected the reason the label reads as it does");
+        message.ShouldContain("item Q1.labelNotes.7: 7 is not one of the item's answer codes (1, 2, 3, 4, 8)");
+        message.ShouldContain("item Q3.options[0].note: expected the reason the label reads as it does");
+        message.ShouldStartWith("test.yaml: the question bank is invalid (4 problems)");
+    }
+
     private static string TenPoint(string code, string groups)
     {
         var codeGroups = groups.Trim('[', ']').Split("],[");

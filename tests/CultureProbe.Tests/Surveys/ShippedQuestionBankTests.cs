@@ -75,6 +75,62 @@ public sealed class ShippedQuestionBankTests
         collapse.Groups.Select(g => g.Label).ShouldBe(["Never justifiable", "Neutral", "Justifiable"]);
     }
 
+    // The WVS-7 Codebook Variables report for data release 5-0-0 (2022-12-14, doi:10.14281/18241.20),
+    // read from its JSON copy in github.com/Demon702/WorldValuesBench, dataset_construction/codebook.json
+    // at 635db74 (key <item>.choices."<code>"). These labels were changed to its words in issue 11.
+    [Theory]
+    [InlineData("Q42", 1, "The entire way our society is organized must be radically changed by revolutionary action")]
+    [InlineData("Q42", 2, "Our society must be gradually improved by reforms")]
+    [InlineData("Q42", 3, "Our present society must be valiantly defended against all subversive forces")]
+    [InlineData("Q46", 2, "Quite happy")]
+    [InlineData("Q57", 1, "Most people can be trusted")]
+    [InlineData("Q57", 2, "Need to be very careful")]
+    [InlineData("Q93", 3, "Destruction of historic monuments")]
+    [InlineData("Q173", 3, "An atheist")]
+    public void Labels_aligned_with_the_codebook_read_as_the_codebook_does_and_say_so(string code, int answer, string codebook)
+    {
+        var option = Bank.Get(code).FindOption(answer)!;
+        option.Label.ShouldBe(codebook);
+        option.Note.ShouldNotBeNull($"{code} code {answer} was changed, so its note should say why");
+        option.Note.ShouldContain("Codebook 5-0-0");
+    }
+
+    // Labels kept different from the same codebook on purpose (codebook wording in the comment);
+    // each must carry the reason.
+    [Theory]
+    [InlineData("Q7", 1, "Mentioned")]                      // codebook: "Important"
+    [InlineData("Q50", 1, "Completely dissatisfied")]       // codebook: "Dissatisfied" (Q49: "Completely dissatisfied")
+    [InlineData("Q50", 10, "Completely satisfied")]         // codebook: "Satisfied"
+    [InlineData("Q106", 10, "Bigger incentives for effort")] // codebook: "Larger income differences"
+    [InlineData("Q121", 1, "Very bad")]                     // codebook: "Rather bad"
+    [InlineData("Q142", 2, "A good deal")]                  // codebook: "A great deal"
+    [InlineData("Q148", 2, "A good deal")]                  // codebook: "A great deal"
+    [InlineData("Q239", 3, "Fairly bad")]                   // codebook: "Bad" (Q235-Q238: "Fairly bad")
+    public void Labels_kept_apart_from_the_codebook_carry_their_reason(string code, int answer, string label)
+    {
+        var option = Bank.Get(code).FindOption(answer)!;
+        option.Label.ShouldBe(label);
+        option.Note.ShouldNotBeNull($"{code} code {answer} differs from the codebook, so its note should say why");
+        option.Note.ShouldStartWith("Kept");
+    }
+
+    [Fact]
+    public void An_items_own_label_note_stays_with_that_item()
+    {
+        // Q239's note is about Q239 alone; Q235 shares the scale and agrees with the codebook.
+        Bank.Get("Q239").FindOption(3)!.Note.ShouldNotBeNull();
+        Bank.Get("Q235").FindOption(3)!.Note.ShouldBeNull();
+        Bank.Get("Q49").FindOption(1)!.Note.ShouldBeNull();
+    }
+
+    [Fact]
+    public void Names_the_codebook_release_its_labels_were_checked_against()
+    {
+        Bank.Survey.LabelSource.ShouldNotBeNull();
+        Bank.Survey.LabelSource.ShouldContain("5-0-0");
+        Bank.Survey.LabelSource.ShouldContain("10.14281/18241.20");
+    }
+
     [Fact]
     public void Selection_accepts_codes_ranges_and_categories()
     {
