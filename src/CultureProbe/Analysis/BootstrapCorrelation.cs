@@ -92,7 +92,8 @@ public static class BootstrapCorrelation
         return new BootstrapCorrelationResult(Interval(pearsons, level, resamples), Interval(spearmans, level, resamples), seed);
     }
 
-    private static BootstrapInterval Interval(List<double> values, double level, int requested)
+    /// <summary>The percentile interval of the defined resample statistics in <paramref name="values"/>.</summary>
+    internal static BootstrapInterval Interval(List<double> values, double level, int requested)
     {
         if (values.Count == 0)
         {
