@@ -130,14 +130,14 @@ public sealed partial class HtmlReportWriter
             var low = own.Count(i => i.ValidMass < threshold);
             html.Append("<tr><th scope=\"row\">").Append(Escape(model.Id)).Append("</th><td>").Append(own.Length == 0 ? "—" : own.Max(i => i.Orders).ToString(CultureInfo.InvariantCulture))
                 .Append("</td><td>").Append(Stat(MeanOf(own.Select(i => i.FirstListedShare)), 3)).Append("</td><td>").Append(Stat(MeanOf(own.Select(i => 1.0 / i.Codes.Count)), 3))
-                .Append("</td><td>").Append(Stat(MeanOf(own.Select(i => i.OrderJsDistance)), 3)).Append("</td><td>").Append(masses.Length == 0 ? "—" : Stat(masses[masses.Length / 2], 3))
+                .Append("</td><td>").Append(Stat(MeanOf(own.Select(i => i.OrderJsDistance)), 3)).Append("</td><td>").Append(masses.Length == 0 ? "—" : Mass(masses[masses.Length / 2]))
                 .Append("</td><td>").Append(masses.Length == 0 ? "—" : Escape($"{low} of {own.Length} ({Percent((double)low / own.Length)})")).Append("</td></tr>");
         }
         html.Append("</tbody></table></div>\n");
         AppendItemList(html, context, "Items most moved by the order of the options", items.Where(i => double.IsFinite(i.OrderJsDistance)).OrderByDescending(i => i.OrderJsDistance).Take(10).ToArray(),
             i => $"order distance {Stat(i.OrderJsDistance, 3)}; first-listed {Stat(i.FirstListedShare, 3)}");
         AppendItemList(html, context, "Items with the least probability on the answers", items.Where(i => i.ValidMass < threshold).OrderBy(i => i.ValidMass).Take(10).ToArray(),
-            i => $"on the answers {Stat(i.ValidMass, 4)}");
+            i => $"on the answers {Mass(i.ValidMass)}");
         html.Append("</section>\n");
     }
 
@@ -154,6 +154,10 @@ public sealed partial class HtmlReportWriter
         }
         html.Append("</ul>\n");
     }
+
+    /// <summary>A probability on the answers for reading: three decimals, or powers of ten for the tiny masses of models that are not answering.</summary>
+    private static string Mass(double value) =>
+        !double.IsFinite(value) ? "—" : value >= 0.001 || value == 0 ? Stat(value, 3) : value.ToString("0.0e+0", CultureInfo.InvariantCulture);
 
     private static double MeanOf(IEnumerable<double> values)
     {

@@ -33,6 +33,8 @@ public sealed partial class HtmlReportWriter
             new("fig-base-chat", "Base vs chat", AppendBaseChatFigure),
             new("fig-world-map", "World map", AppendMapFigure),
             new("fig-scatter", "Scatter", AppendScatterFigure),
+            new("fig-ceiling", "Noise ceiling", AppendCeilingFigure),
+            new("differences", "Differences and noise", AppendDifferences),
             new("answering", "Answer order and answering", AppendAnswering),
             new("case-studies", "Case studies", AppendCaseStudies),
             new("alignment-tables", "Alignment tables", AppendAlignmentTables),

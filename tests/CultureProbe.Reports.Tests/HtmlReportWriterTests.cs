@@ -10,7 +10,7 @@ namespace CultureProbe.Reports.Tests;
 public sealed partial class HtmlReportWriterTests
 {
     private static readonly string[] FigureIds =
-        ["fig-category-boxplots", "fig-continent-bars", "fig-base-chat", "fig-world-map", "fig-scatter"];
+        ["fig-category-boxplots", "fig-continent-bars", "fig-base-chat", "fig-world-map", "fig-scatter", "fig-ceiling"];
 
     private static string Render(ProbeResults results, ReportOptions? options = null) =>
         new HtmlReportWriter().Render(results, SampleResults.Countries, SampleResults.Bank, options ?? ReportOptions.Default);
@@ -59,6 +59,8 @@ public sealed partial class HtmlReportWriterTests
         }
         document.ById("case-studies").ShouldNotBeNull();
         document.ById("alignment-tables").ShouldNotBeNull();
+        document.ById("differences").ShouldNotBeNull();
+        document.ById("answering").ShouldNotBeNull();
         document.ById("provenance").ShouldNotBeNull();
     }
 

@@ -110,6 +110,7 @@ public static class AlignmentBuilder
         foreach (var model in models)
         {
             var countryCodes = modelTables.PerCountry.Keys.Where(k => k.Model == model).Select(k => k.Country).Order(StringComparer.Ordinal).ToArray();
+            var (ceilings, agreement) = HumanReferences(ordinal.Where(i => i.Model == model), options);
             foreach (var country in countryCodes)
             {
                 var cell = modelTables.PerCountry[(model, country)];
@@ -129,7 +130,9 @@ public static class AlignmentBuilder
                     MeanFinite(cellItems.Select(r => r.FirstListedShare)),
                     MeanFinite(cellItems.Select(r => r.OrderJsDistance)),
                     MeanFinite(cellItems.Select(r => r.ValidMass)),
-                    cellItems.Count(r => r.ValidMass < options.MinValidMass)));
+                    cellItems.Count(r => r.ValidMass < options.MinValidMass),
+                    ceilings.GetValueOrDefault(country, double.NaN),
+                    agreement.GetValueOrDefault(country, double.NaN)));
             }
 
             var groupings = new (GroupKind Kind, Func<string, string?> GroupOf)[]
@@ -142,7 +145,11 @@ public static class AlignmentBuilder
             {
                 foreach (var group in countryCodes.GroupBy(groupOf).Where(g => g.Key is not null).OrderBy(g => g.Key, StringComparer.Ordinal))
                 {
-                    rows.Add(Aggregate(model, kind, group.Key!, group.ToArray(), null, modelTables, pooled, shuffled, options));
+                    rows.Add(Aggregate(model, kind, group.Key!, group.ToArray(), null, modelTables, pooled, shuffled, options) with
+                    {
+                        NoiseCeiling = MeanFinite(group.Select(c => ceilings.GetValueOrDefault(c, double.NaN))),
+                        SmallSampleAgreement = MeanFinite(group.Select(c => agreement.GetValueOrDefault(c, double.NaN))),
+                    });
                 }
             }
             foreach (var category in modelTables.PerCategory.Where(r => r.Model == model).GroupBy(r => r.Category!).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -151,6 +158,27 @@ public static class AlignmentBuilder
             }
         }
         return rows;
+    }
+
+    /// <summary>Draws of the 10-respondent reference per country: enough for its mean to two decimals, few enough to cost well under a second.</summary>
+    public const int SmallSampleDraws = 200;
+
+    /// <summary>
+    /// Per country, over exactly the questions a model's r is computed on: the human noise ceiling (from each question's
+    /// Kish effective n) and the mean agreement of two 10-respondent samples.
+    /// </summary>
+    private static (Dictionary<string, double> Ceilings, Dictionary<string, double> Agreement) HumanReferences(IEnumerable<ComparedItem> items, AlignmentOptions options)
+    {
+        var all = items.ToArray();
+        // The ceiling needs every question's effective n (distributions given to analyze have none); a country with a
+        // question lacking it gets no ceiling rather than one over fewer questions than its r.
+        var withoutN = all.Where(i => !(double.IsFinite(i.HumanEffectiveN) && i.HumanEffectiveN > 0)).Select(i => i.Group).ToHashSet(StringComparer.Ordinal);
+        var ceilings = NoiseCeiling.PerCountry(all.Where(i => !withoutN.Contains(i.Group)).Select(i => new PopulationCell(i.Group, i.Question, i.HumanShares, i.Scores, i.HumanEffectiveN)))
+            .ToDictionary(c => c.Country, c => c.Ceiling, StringComparer.Ordinal);
+        // The 10-respondent reference draws from the shares alone; its cells' effective n is not read, so any valid value will do.
+        var agreement = SmallSampleReference.PerCountry(all.Select(i => new PopulationCell(i.Group, i.Question, i.HumanShares, i.Scores, 1)), options.Seed, SmallSampleDraws)
+            .ToDictionary(c => c.Country, c => c.Mean, StringComparer.Ordinal);
+        return (ceilings, agreement);
     }
 
     /// <summary>

@@ -155,6 +155,8 @@ public enum GroupKind
 /// <param name="MeanOrderJsDistance">Mean over the group's items of the Jensen–Shannon distance between option orders; NaN with one order.</param>
 /// <param name="MeanValidMass">Mean over the group's items of the probability on the answers before normalising; NaN when not measured.</param>
 /// <param name="LowMassItems">Items whose probability on the answers fell below the run's threshold.</param>
+/// <param name="NoiseCeiling">The human noise ceiling: the r a model equal to the population's true means could expect, given each question's sampling error (Kish effective n); NaN when not estimable. Aggregate rows: the mean over countries.</param>
+/// <param name="SmallSampleAgreement">Mean r between two independent samples of 10 of the country's respondents across the same questions (after Rystrøm et al.); aggregate rows: the mean over countries.</param>
 public sealed record AlignmentRow(
     string Model,
     GroupKind GroupKind,
@@ -176,7 +178,9 @@ public sealed record AlignmentRow(
     double MeanFirstListedShare = double.NaN,
     double MeanOrderJsDistance = double.NaN,
     double MeanValidMass = double.NaN,
-    int LowMassItems = 0);
+    int LowMassItems = 0,
+    double NoiseCeiling = double.NaN,
+    double SmallSampleAgreement = double.NaN);
 
 /// <summary>Where a run's inputs came from.</summary>
 /// <param name="SurveySource">Survey file name.</param>

@@ -121,7 +121,7 @@ public static class ResultsFiles
         }
         header.AddRange(["n_questions", "pearson", "spearman", "pearson_ci_low", "pearson_ci_high", "js_alignment", "wasserstein", "top_match_rate",
             "pearson_pooled", "pearson_shuffled", "js_alignment_uniform", "js_alignment_pooled", "js_alignment_shuffled", "n_countries",
-            "scoring_method", "normalisation", "template", "answer_format", "option_orders", "first_listed_share", "order_js_distance", "valid_mass", "low_mass_items"]);
+            "scoring_method", "normalisation", "template", "answer_format", "option_orders", "first_listed_share", "order_js_distance", "valid_mass", "low_mass_items", "noise_ceiling", "small_sample_r"]);
         csv.Row([.. header]);
         var methods = MethodColumns(results);
         foreach (var row in results.Alignment.Where(r => (r.GroupKind == GroupKind.Country) == countries))
@@ -135,7 +135,7 @@ public static class ResultsFiles
             fields.AddRange([row.NQuestions, row.Pearson, row.Spearman, row.PearsonCiLow, row.PearsonCiHigh, row.MeanJsAlignment, row.MeanWasserstein, row.TopMatchRate,
                 row.PearsonPooled, row.PearsonShuffled, row.JsAlignmentUniform, row.JsAlignmentPooled, row.JsAlignmentShuffled, row.NCountries,
                 method.Scoring, method.Normalisation, method.Template, method.AnswerFormat, results.Method.OptionOrders,
-                Finite(row.MeanFirstListedShare), Finite(row.MeanOrderJsDistance), Finite(row.MeanValidMass), row.LowMassItems]);
+                Finite(row.MeanFirstListedShare), Finite(row.MeanOrderJsDistance), Finite(row.MeanValidMass), row.LowMassItems, Finite(row.NoiseCeiling), Finite(row.SmallSampleAgreement)]);
             csv.Row([.. fields]);
         }
     }

@@ -137,6 +137,13 @@ public sealed class ReportAndCompareCommandTests : IDisposable
         code.ShouldBe(0, error);
         output.ShouldContain("\"model\": \"m1\"");
         output.ShouldContain("\"model\": \"m2\"");
+        using (var document = System.Text.Json.JsonDocument.Parse(output))
+        {
+            // The two runs share their populations, so the pair is tested over countries and over questions.
+            var pair = document.RootElement.GetProperty("differences").GetProperty("pairs").EnumerateArray().Single();
+            pair.GetProperty("first").GetString().ShouldBe("m1");
+            pair.GetProperty("over_questions").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Object);
+        }
 
         // Rewrite one run's scoring method: now the two are not comparable.
         var json = Path.Combine(b, "results.json");
