@@ -10,7 +10,7 @@ namespace CultureProbe.Bench;
 /// Scores WVS-shaped prompts (a question-and-choices prefix of about 60 tokens, 10 country suffixes, K = 4 or K = 10
 /// multi-token answers) with the shared-prefix scorer and the naive one, on a generated model with SmolLM2-135M's shapes
 /// in F16 (random weights cost the same time as trained ones). Reports the median of several runs.
-/// Usage: <c>llama [--runs N] [--threads N] [--model path.gguf]</c>.
+/// Usage: <c>llama [--runs N] [--threads N] [--model path.gguf] [--orders-only]</c>.
 /// </summary>
 internal static class LlamaBenchmark
 {
@@ -57,6 +57,11 @@ internal static class LlamaBenchmark
                 var m = await MeasureAsync(probe, request, 1).ConfigureAwait(false);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sequences {sequences}: wall {m.Wall:F2} s, {m.Calls} calls, {m.Tokens} tokens, decode {m.Decode:F2} s"));
             }
+            return 0;
+        }
+        if (args.Contains("--orders-only"))
+        {
+            await OrdersAsync(model, runs).ConfigureAwait(false);
             return 0;
         }
         Console.WriteLine();
