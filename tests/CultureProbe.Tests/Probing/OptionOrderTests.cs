@@ -146,6 +146,22 @@ public sealed class OptionOrderTests : IDisposable
         var row = results.Alignment.Single(r => r.GroupKind == GroupKind.All);
         row.MeanFirstListedShare.ShouldBe(alpha + ((1 - alpha) / 4), 1e-12);
         row.LowMassItems.ShouldBe(0, "0.3 is above the default threshold of 0.1");
+
+        // The files carry the same figures.
+        var folder = _temp.File("files");
+        ResultsFiles.WriteAll(results, folder);
+        var items = File.ReadAllLines(Path.Combine(folder, ResultsFiles.ItemsCsv));
+        var header = items[0].Split(',');
+        var first = items[1].Split(',');
+        first[Array.IndexOf(header, "option_orders")].ShouldBe("rotations");
+        first[Array.IndexOf(header, "orders")].ShouldBe("4");
+        double.Parse(first[Array.IndexOf(header, "first_listed_share")], System.Globalization.CultureInfo.InvariantCulture).ShouldBe(alpha + ((1 - alpha) / 4), 1e-12);
+        double.Parse(first[Array.IndexOf(header, "valid_mass")], System.Globalization.CultureInfo.InvariantCulture).ShouldBe(mass, 1e-12);
+        first[Array.IndexOf(header, "low_mass")].ShouldBe("false");
+        var alignmentHeader = File.ReadLines(Path.Combine(folder, ResultsFiles.AlignmentCsv)).First().Split(',');
+        alignmentHeader.ShouldContain("first_listed_share");
+        alignmentHeader.ShouldContain("low_mass_items");
+        alignmentHeader.ShouldContain("noise_ceiling");
     }
 
     [Fact]
