@@ -8,6 +8,7 @@ internal static class Program
     {
         ["import"] = ("Import a synthetic WVS-7 file the size of the official one", ImportBenchmark.RunAsync),
         ["llama"] = ("Shared-prefix vs naive llama.cpp scoring of WVS-shaped prompts on a SmolLM2-135M-shaped F16 model", LlamaBenchmark.RunAsync),
+        ["grid"] = ("paper-12 × N synthetic countries through runner and store on real-tokenizer GGUFs: CultureProbe vs naive vs raw decode", GridBenchmark.RunAsync),
         ["remote"] = ("Items/s and client CPU per request against a fake vLLM server with 50 ms latency", RemoteBenchmark.RunAsync),
     };
 

@@ -13,6 +13,13 @@ namespace CultureProbe.Llama;
 // scores exactly the joint tokenization's probability of the text the context tokens do not already cover.
 public sealed partial class LlamaModel
 {
+    /// <summary>
+    /// Requests scored together: the runner keeps this many question trees in flight (<see cref="PreferredParallelism"/>),
+    /// and those waiting when the model is free are scored in one pass, so <c>llama_decode</c> sees several questions'
+    /// tokens per call.
+    /// </summary>
+    public int PreferredParallelism => _options.Naive ? 1 : _options.CoalescedRequests;
+
     /// <inheritdoc />
     public Task<LikelihoodResult> ScoreAsync(OptionRequest request, CancellationToken cancellationToken = default)
     {
@@ -21,7 +28,134 @@ public sealed partial class LlamaModel
         {
             throw new InputException("a scoring request needs at least one branch");
         }
-        return RunExclusiveAsync(() => ScoreRequest(request, cancellationToken), cancellationToken);
+        var pending = new PendingRequest(request, cancellationToken);
+        lock (_queue)
+        {
+            _queue.Enqueue(pending);
+        }
+        _ = DrainAsync();
+        return pending.Completion.Task;
+    }
+
+    /// <summary>A request waiting to be scored with whatever else is waiting.</summary>
+    private sealed class PendingRequest(OptionRequest request, CancellationToken cancellationToken)
+    {
+        public OptionRequest Request { get; } = request;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public TaskCompletionSource<LikelihoodResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>
+    /// Takes every waiting request (up to <see cref="LlamaModelOptions.CoalescedRequests"/>) once the model is free and scores
+    /// them in one pass; each caller gets its own result or its own error. A request whose caller cancelled is dropped.
+    /// </summary>
+    private async Task DrainAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                List<PendingRequest> batch;
+                lock (_queue)
+                {
+                    batch = [];
+                    while (_queue.Count > 0 && batch.Count < Math.Max(1, _options.Naive ? 1 : _options.CoalescedRequests))
+                    {
+                        batch.Add(_queue.Dequeue());
+                    }
+                }
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+                foreach (var cancelled in batch.Where(b => b.CancellationToken.IsCancellationRequested))
+                {
+                    cancelled.Completion.TrySetCanceled(cancelled.CancellationToken);
+                }
+                batch.RemoveAll(b => b.CancellationToken.IsCancellationRequested);
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(batch.Select(b => b.CancellationToken).ToArray());
+                    await Task.Run(() => ScoreRequests(batch, linked.Token), linked.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (batch.Count > 1 && e is not OperationCanceledException)
+                {
+                    // One bad request must not fail its neighbours: score them one by one so each gets its own outcome.
+                    foreach (var single in batch.Where(b => !b.Completion.Task.IsCompleted))
+                    {
+                        ScoreRequests([single], single.CancellationToken);
+                    }
+                }
+                catch (Exception e)
+                {
+                    foreach (var failed in batch)
+                    {
+                        if (e is OperationCanceledException && failed.CancellationToken.IsCancellationRequested)
+                        {
+                            failed.Completion.TrySetCanceled(failed.CancellationToken);
+                        }
+                        else
+                        {
+                            failed.Completion.TrySetException(e);
+                        }
+                    }
+                }
+                finally
+                {
+                    Interlocked.Add(ref _scoringTicks, Stopwatch.GetTimestamp() - started);
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+            // A request that arrived while the last pass finished may have found the gate taken: look again.
+            bool more;
+            lock (_queue)
+            {
+                more = _queue.Count > 0;
+            }
+            if (more)
+            {
+                _ = DrainAsync();
+            }
+        }
+    }
+
+    /// <summary>Scores <paramref name="batch"/> in one pass and completes each request; with a single request its error is its own.</summary>
+    private void ScoreRequests(IReadOnlyList<PendingRequest> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 1)
+        {
+            try
+            {
+                var result = ScoreRequest(batch[0].Request, cancellationToken);
+                batch[0].Completion.TrySetResult(result);
+            }
+            catch (OperationCanceledException) when (batch[0].CancellationToken.IsCancellationRequested)
+            {
+                batch[0].Completion.TrySetCanceled(batch[0].CancellationToken);
+            }
+            catch (Exception e)
+            {
+                batch[0].Completion.TrySetException(e);
+            }
+            return;
+        }
+        var prepared = batch.Select(b => Prepare(b.Request)).ToArray();
+        Run(prepared.Select(p => (IReadOnlyList<Leaf>)p.SelectMany(b => b.Select(x => x.Leaf)).ToArray()).ToArray(), cancellationToken);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Completion.TrySetResult(Finish(prepared[i]));
+        }
     }
 
     /// <inheritdoc />
@@ -43,7 +177,7 @@ public sealed partial class LlamaModel
         {
             var leaf = new Leaf([.. tokenIds], 1);
             CheckLength(leaf, "the token sequence");
-            Run([leaf], cancellationToken);
+            Run([[leaf]], cancellationToken);
             var scored = FillPieces(leaf);
             var tokens = new List<ScoredToken>(tokenIds.Count) { new(tokenIds[0], TokenPiece(tokenIds[0]), 0, false) };
             tokens.AddRange(scored);
@@ -75,6 +209,17 @@ public sealed partial class LlamaModel
 
     private LikelihoodResult ScoreRequest(OptionRequest request, CancellationToken cancellationToken)
     {
+        var branches = Prepare(request);
+        Run([branches.SelectMany(b => b.Select(x => x.Leaf)).ToArray()], cancellationToken);
+        return Finish(branches);
+    }
+
+    private LikelihoodResult Finish(List<(string Text, Leaf Leaf)[]> branches) =>
+        new(branches.Select(b => (IReadOnlyList<ContinuationScore>)[.. b.Select(x => ContinuationScore.FromTokens(x.Text, FillPieces(x.Leaf)))]).ToArray(), Engine);
+
+    /// <summary>Tokenizes every (context, continuation) of a request into leaves, checking lengths.</summary>
+    private List<(string Text, Leaf Leaf)[]> Prepare(OptionRequest request)
+    {
         var branches = new List<(string Text, Leaf Leaf)[]>(request.Branches.Count);
         foreach (var branch in request.Branches)
         {
@@ -101,11 +246,7 @@ public sealed partial class LlamaModel
             }
             branches.Add(leaves);
         }
-        Run([.. branches.SelectMany(b => b.Select(x => x.Leaf))], cancellationToken);
-        var results = branches
-            .Select(b => (IReadOnlyList<ContinuationScore>)[.. b.Select(x => ContinuationScore.FromTokens(x.Text, FillPieces(x.Leaf)))])
-            .ToArray();
-        return new LikelihoodResult(results, Engine);
+        return branches;
     }
 
     private int[] TokenizeText(string text)
@@ -140,18 +281,37 @@ public sealed partial class LlamaModel
         return result;
     }
 
-    private void Run(IReadOnlyList<Leaf> allLeaves, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decodes the leaves of one or more requests (each request's leaves share its question text) and fills their scores.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Two levels, so each token is decoded once and attention stays short. First the text every leaf shares (BOS and
+    /// whatever the questions have in common) goes into sequence 0, and each request's own prefix (its question and
+    /// choices) into a sequence of its own that shares sequence 0's cells: all requests' prefixes in the same
+    /// <c>llama_decode</c> calls. Then the leaves run in groups: each leaf gets a sequence sharing its request's prefix
+    /// cells, and the rest of the tokens go through as a prefix tree (a country's suffix once for its K answers).
+    /// </para>
+    /// <para>
+    /// In llama.cpp's unified KV cache every token attends over all used cells up to the highest one (masked or not), so a
+    /// group is closed when its new cells would pass <see cref="LlamaModelOptions.GroupCells"/>; its cells are freed
+    /// before the next group, which reuses them. Decode cost then grows with the prefixes and one group, not with the
+    /// whole tree.
+    /// </para>
+    /// </remarks>
+    private void Run(IReadOnlyList<IReadOnlyList<Leaf>> requests, CancellationToken cancellationToken)
     {
-        var leaves = allLeaves.Where(l => l.Scores.Length > 0).ToArray();
-        if (leaves.Length == 0)
+        var perRequest = requests.Select(r => r.Where(l => l.Scores.Length > 0).ToArray()).Where(r => r.Length > 0).ToArray();
+        if (perRequest.Length == 0)
         {
             return;
         }
         var memory = LlamaNative.llama_get_memory(_context);
+        var bases = perRequest.Length;
         using var writer = new BatchWriter(this, BatchSize, MaxParallelSequences + 1, cancellationToken);
         if (_options.Naive)
         {
-            foreach (var leaf in leaves)
+            foreach (var leaf in perRequest.SelectMany(r => r))
             {
                 LlamaNative.llama_memory_clear(memory, false);
                 for (var p = 0; p < leaf.InputLength; p++)
@@ -163,58 +323,110 @@ public sealed partial class LlamaModel
             LlamaNative.llama_memory_clear(memory, false);
             return;
         }
-
-        // The prefix common to every continuation: decoded once into sequence 0.
-        var shared = leaves[0].InputLength;
-        foreach (var leaf in leaves)
+        if (bases >= MaxParallelSequences)
         {
-            shared = Math.Min(shared, leaf.Tokens.AsSpan(0, leaf.InputLength).CommonPrefixLength(leaves[0].Tokens.AsSpan(0, shared)));
+            // More requests than sequences to hold their prefixes: score them in parts.
+            var half = perRequest.Length / 2;
+            Run(perRequest[..half], cancellationToken);
+            Run(perRequest[half..], cancellationToken);
+            return;
         }
-        LlamaNative.llama_memory_clear(memory, false);
-        for (var p = 0; p < shared; p++)
+
+        // Each request's prefix: what all its leaves share. Level 0: what all requests' prefixes share, in sequence 0.
+        var prefixes = new int[bases];
+        for (var r = 0; r < bases; r++)
         {
-            List<Consumer>? consumers = null;
+            var leaves = perRequest[r];
+            var shared = leaves[0].InputLength;
             foreach (var leaf in leaves)
             {
-                if (leaf.ConsumerAt(p) is { } c)
-                {
-                    (consumers ??= []).AddRange(c);
-                }
+                shared = Math.Min(shared, leaf.Tokens.AsSpan(0, leaf.InputLength).CommonPrefixLength(leaves[0].Tokens.AsSpan(0, shared)));
             }
-            writer.Add(leaves[0].Tokens[p], p, [0], consumers?.ToArray());
+            prefixes[r] = shared;
+        }
+        var first = perRequest[0][0];
+        var common = prefixes[0];
+        for (var r = 1; r < bases; r++)
+        {
+            common = Math.Min(common, perRequest[r][0].Tokens.AsSpan(0, prefixes[r]).CommonPrefixLength(first.Tokens.AsSpan(0, prefixes[0])));
+        }
+        LlamaNative.llama_memory_clear(memory, false);
+        for (var p = 0; p < common; p++)
+        {
+            writer.Add(first.Tokens[p], p, [0], ConsumersAt(perRequest.SelectMany(r => r), p));
         }
         writer.Flush();
 
-        // The rest in groups that fit the sequences and KV cells: each continuation gets a sequence that shares the
-        // prefix cells, and the remaining tokens go through as a prefix tree.
-        var group = new List<Leaf>();
-        var cells = shared;
-        foreach (var leaf in leaves)
+        // Level 1: each request's prefix in sequence 1 + r, sharing sequence 0's cells; all of them in the same calls.
+        var baseCells = common;
+        for (var r = 0; r < bases; r++)
         {
-            var need = leaf.InputLength - shared;
-            if (group.Count > 0 && (group.Count == MaxParallelSequences || cells + need > ContextSize))
+            LlamaNative.llama_memory_seq_cp(memory, 0, 1 + r, -1, -1);
+            var leaves = perRequest[r];
+            for (var p = common; p < prefixes[r]; p++)
             {
-                DecodeGroup(memory, writer, group, shared);
-                group.Clear();
-                cells = shared;
+                writer.Add(leaves[0].Tokens[p], p, [1 + r], ConsumersAt(leaves, p));
             }
-            group.Add(leaf);
-            cells += need;
+            baseCells += prefixes[r] - common;
         }
-        DecodeGroup(memory, writer, group, shared);
+        writer.Flush();
+
+        // Level 2: the leaves in groups bounded in sequences and cells.
+        var group = new List<(int Request, Leaf Leaf)>();
+        var cells = 0;
+        var sequences = MaxParallelSequences - bases;
+        var budget = Math.Min(_options.GroupCells, ContextSize - baseCells);
+        for (var r = 0; r < bases; r++)
+        {
+            foreach (var leaf in perRequest[r])
+            {
+                var need = leaf.InputLength - prefixes[r];
+                if (group.Count > 0 && (group.Count == sequences || cells + need > budget))
+                {
+                    DecodeGroup(memory, writer, group, prefixes, bases);
+                    group.Clear();
+                    cells = 0;
+                }
+                group.Add((r, leaf));
+                cells += need;
+            }
+        }
+        DecodeGroup(memory, writer, group, prefixes, bases);
         LlamaNative.llama_memory_clear(memory, false);
     }
 
-    private static void DecodeGroup(nint memory, BatchWriter writer, List<Leaf> group, int shared)
+    private static Consumer[]? ConsumersAt(IEnumerable<Leaf> leaves, int p)
     {
-        var root = new TrieNode(-1, shared - 1);
+        List<Consumer>? consumers = null;
+        foreach (var leaf in leaves)
+        {
+            if (leaf.ConsumerAt(p) is { } c)
+            {
+                (consumers ??= []).AddRange(c);
+            }
+        }
+        return consumers?.ToArray();
+    }
+
+    private static void DecodeGroup(nint memory, BatchWriter writer, List<(int Request, Leaf Leaf)> group, int[] prefixes, int bases)
+    {
+        if (group.Count == 0)
+        {
+            return;
+        }
+        var roots = new Dictionary<int, TrieNode>();
+        var firstSequence = 1 + bases;
         for (var k = 0; k < group.Count; k++)
         {
-            var sequence = k + 1;
-            LlamaNative.llama_memory_seq_cp(memory, 0, sequence, -1, -1);
-            var leaf = group[k];
-            var node = root;
-            for (var p = shared; p < leaf.InputLength; p++)
+            var (request, leaf) = group[k];
+            var sequence = firstSequence + k;
+            LlamaNative.llama_memory_seq_cp(memory, 1 + request, sequence, -1, -1);
+            if (!roots.TryGetValue(request, out var node))
+            {
+                node = new TrieNode(-1, prefixes[request] - 1);
+                roots[request] = node;
+            }
+            for (var p = prefixes[request]; p < leaf.InputLength; p++)
             {
                 node = node.Child(leaf.Tokens[p], p);
                 node.Sequences.Add(sequence);
@@ -225,9 +437,12 @@ public sealed partial class LlamaModel
             }
         }
         var stack = new Stack<TrieNode>();
-        for (var i = root.Children.Count - 1; i >= 0; i--)
+        foreach (var root in roots.OrderByDescending(r => r.Key).Select(r => r.Value))
         {
-            stack.Push(root.Children[i]);
+            for (var i = root.Children.Count - 1; i >= 0; i--)
+            {
+                stack.Push(root.Children[i]);
+            }
         }
         while (stack.Count > 0)
         {
@@ -241,7 +456,7 @@ public sealed partial class LlamaModel
         writer.Flush();
         for (var k = 0; k < group.Count; k++)
         {
-            LlamaNative.llama_memory_seq_rm(memory, k + 1, -1, -1);
+            LlamaNative.llama_memory_seq_rm(memory, firstSequence + k, -1, -1);
         }
     }
 

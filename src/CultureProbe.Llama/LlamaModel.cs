@@ -21,6 +21,7 @@ public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer,
     private readonly SafeLlamaContextHandle _context;
     private readonly nint _vocab;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Queue<PendingRequest> _queue = new();
     private readonly LlamaModelOptions _options;
     private long _decodeCalls;
     private long _tokensDecoded;

@@ -30,6 +30,16 @@ public sealed record LlamaModelOptions
     /// <summary>Most continuations decoded side by side (llama.cpp sequences, at most 255).</summary>
     public int MaxParallelSequences { get; init; } = 64;
 
+    /// <summary>
+    /// Most KV cells one group of continuations adds beyond the prefixes. llama.cpp's unified cache makes every token
+    /// attend over all used cells, so bounding the group bounds the cost of attention; too small a group gives
+    /// <c>llama_decode</c> too few tokens per call. The grid benchmark chose the default (docs/llama-backend.md).
+    /// </summary>
+    public int GroupCells { get; init; } = 512;
+
+    /// <summary>Question trees scored together in one pass (the runner keeps this many in flight), so decode calls are full.</summary>
+    public int CoalescedRequests { get; init; } = 4;
+
     /// <summary>Checks every setting; a bad one is reported by its name.</summary>
     /// <exception cref="SettingException">A setting is out of range.</exception>
     public void Validate()
@@ -40,5 +50,7 @@ public sealed record LlamaModelOptions
         SettingException.Require(BatchSize is >= 1 and <= 1 << 16, "batch_size", "1 to 65536 tokens", BatchSize);
         SettingException.Require(MaxParallelSequences is >= 1 and <= 255, "parallel_sequences", "1 to 255", MaxParallelSequences);
         SettingException.Require(GpuLayers is null or >= 0, "gpu_layers", "0 or more", GpuLayers);
+        SettingException.Require(GroupCells is >= 16 and <= 1 << 20, "group_cells", "16 to 1048576 cells", GroupCells);
+        SettingException.Require(CoalescedRequests is >= 1 and <= 64, "coalesced_requests", "1 to 64", CoalescedRequests);
     }
 }

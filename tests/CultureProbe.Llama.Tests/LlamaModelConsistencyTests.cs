@@ -72,6 +72,62 @@ public sealed class LlamaModelConsistencyTests(TinyModels models)
         ShouldAgree(await Score(new LlamaModelOptions { BatchSize = batch, MaxParallelSequences = sequences }), await Score(new LlamaModelOptions()));
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(512)]
+    public async Task Small_group_budgets_give_the_same_results(int groupCells)
+    {
+        ShouldAgree(await Score(new LlamaModelOptions { GroupCells = groupCells }), await Score(new LlamaModelOptions()));
+    }
+
+    [Fact]
+    public async Task Requests_scored_together_give_what_each_gives_alone()
+    {
+        // Four question trees with different prefixes (and one with a prefix of another's) in flight at once: the model
+        // scores them in one pass (each prefix in its own sequence, the leaves in groups), and every result must equal the
+        // result of scoring that request by itself on a model that coalesces nothing.
+        string[] answers = [" Strongly agree", " agree", " disagree"];
+        OptionRequest[] requests =
+        [
+            WvsShaped(),
+            Requests.Tree("Is the answer important?", (" In Japan:", answers), (" In France:", answers)),
+            Requests.Tree("The answer is important to people.", (" In Japan people answer:", answers)),
+            Requests.Tree("People in the country answer", (" yes", answers), (" no", [" agree"])),
+        ];
+        var token = TestContext.Current.CancellationToken;
+        await using var together = await LlamaModel.OpenAsync(models.Gqa, TinyModels.Exact with { CoalescedRequests = 4 }, token);
+        await using var alone = await LlamaModel.OpenAsync(models.Gqa, TinyModels.Exact with { CoalescedRequests = 1 }, token);
+
+        together.ResetStatistics();
+        var coalesced = await Task.WhenAll(requests.Select(r => together.ScoreAsync(r, token)));
+        var callsTogether = together.Statistics.DecodeCalls;
+        alone.ResetStatistics();
+        var separate = new List<LikelihoodResult>();
+        foreach (var request in requests)
+        {
+            separate.Add(await alone.ScoreAsync(request, token));
+        }
+
+        for (var i = 0; i < requests.Length; i++)
+        {
+            ShouldAgree(coalesced[i], separate[i]);
+        }
+        callsTogether.ShouldBeLessThan(alone.Statistics.DecodeCalls, "scoring the requests together needs fewer decode calls");
+    }
+
+    [Fact]
+    public async Task A_bad_request_scored_with_others_fails_alone()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var model = await LlamaModel.OpenAsync(models.Gqa, TinyModels.Exact with { CoalescedRequests = 4 }, token);
+        var tooLong = Requests.Tree(string.Concat(Enumerable.Repeat("The answer is important to people. ", 200)), (" In Japan:", [" yes"]));
+
+        var results = new[] { model.ScoreAsync(WvsShaped(), token), model.ScoreAsync(tooLong, token), model.ScoreAsync(WvsShaped(), token) };
+        await Should.ThrowAsync<ContextOverflowException>(() => results[1]);
+
+        ShouldAgree(await results[0], await results[2]);
+    }
+
     [Fact]
     public async Task Continuations_that_do_not_fit_the_cells_together_are_split_into_groups()
     {
