@@ -15,6 +15,9 @@ public static class Program
     /// <summary>Exit code of bad usage or bad input.</summary>
     public const int ExitBadInput = 2;
 
+    /// <summary>Environment variable that makes an unexpected failure print its stack trace.</summary>
+    public const string TraceVariable = "CULTUREPROBE_TRACE";
+
     /// <summary>Runs the command line and returns the exit code.</summary>
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
@@ -34,6 +37,7 @@ public static class Program
         }
         try
         {
+            OutputPathGuard.Check(parseResult);
             return parseResult.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (SettingException e)
@@ -44,7 +48,7 @@ public static class Program
         }
         catch (InputException e)
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {Sanitize(e.Message)}");
             return ExitBadInput;
         }
         catch (Llama.LlamaRuntimeException e)
@@ -66,10 +70,23 @@ public static class Program
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            error.WriteLine($"error: the run failed: {e.GetType().Name}: {e.Message}");
-            error.WriteLine(e.StackTrace);
+            // Bad input is reported as InputException (exit 2) where it is found; reaching here is a bug, so say so,
+            // and keep the stack trace for whoever debugs it rather than printing it at every user.
+            error.WriteLine($"error: the run failed on an unexpected {e.GetType().Name}: {Sanitize(e.Message, 500)}");
+            error.WriteLine($"This is a bug in CultureProbe; please report it with the command line. Set {TraceVariable}=1 to print where it happened.");
+            if (Environment.GetEnvironmentVariable(TraceVariable) == "1")
+            {
+                error.WriteLine(e.ToString());
+            }
             return ExitRunFailed;
         }
+    }
+
+    /// <summary>A message safe to print on a terminal: control characters (ESC sequences, NUL) shown as \uXXXX, cut at <paramref name="maxLength"/> characters.</summary>
+    internal static string Sanitize(string message, int maxLength = int.MaxValue)
+    {
+        var printable = string.Concat(message.Select(c => char.IsControl(c) && c != '\n' ? $"\\u{(int)c:X4}" : c.ToString()));
+        return printable.Length <= maxLength ? printable : printable[..maxLength] + "…";
     }
 
     /// <summary>Builds the command tree.</summary>

@@ -17,7 +17,7 @@ internal static class AnalyzeCommand
         var model = new Option<FileInfo>("--model") { Description = "Model distributions: CSV model,group,question,code,share (repeated rows are averaged).", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for results.json, items.csv, alignment.csv and report.html.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the bootstrap and the shuffled-country control.", DefaultValueFactory = _ => 0 };
-        var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for the 95% intervals (0 to skip).", DefaultValueFactory = _ => 1000 };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for the 95% intervals (0 to skip).", DefaultValueFactory = _ => 1000 }.NonNegative(100_000);
         var survey = new SurveyOptions();
         var command = new Command("analyze", "Apply CultureProbe's metrics, tables and report to answer distributions produced elsewhere.") { human, model, output, seed, bootstrap, survey.Bank, survey.CountriesFile };
         command.SetAction(parse =>

@@ -29,6 +29,20 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>Makes a negative value of <paramref name="option"/> a usage error (exit 2) before the verb runs.</summary>
+    public static Option<int> NonNegative(this Option<int> option, int max = int.MaxValue)
+    {
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value < 0 || value > max)
+            {
+                result.AddError($"{option.Name}: expected a whole number from 0 to {max}, found {value}");
+            }
+        });
+        return option;
+    }
+
     /// <summary>The value of an enum option by its wire name; bad usage names the flag and the accepted names.</summary>
     public static T Parse<T>(string flag, string? text)
         where T : struct, Enum =>

@@ -15,7 +15,7 @@ internal static class CompareCommand
         var cards = new Option<DirectoryInfo?>("--cards") { Description = "Folder of model cards (YAML: family, parameters, training tokens, chat or base, corpus); matched by model id. See data/model-cards for examples." };
         var mixed = new Option<bool>("--allow-mixed-methods") { Description = "Compare models scored by different methods (log-likelihood, chat top-logprobs, sampling) although their numbers are not strictly comparable." };
         var format = CommonOptions.Format("table", "table", "json");
-        var resamples = new Option<int>("--resamples") { Description = "Bootstrap resamples of the significance tests (the permutation tests draw 9999 arrangements, or enumerate all when fewer).", DefaultValueFactory = _ => 1999 };
+        var resamples = new Option<int>("--resamples") { Description = "Bootstrap resamples of the significance tests (the permutation tests draw 9999 arrangements, or enumerate all when fewer).", DefaultValueFactory = _ => 1999 }.NonNegative(100_000);
         var seed = new Option<int>("--seed") { Description = "Seed of the bootstraps and permutations.", DefaultValueFactory = _ => 0 };
         var noQuestions = new Option<bool>("--no-question-resampling") { Description = "Skip the bootstrap over questions (the slow part with many countries and models)." };
         var command = new Command("compare", "Compare models across runs: by parameter count, base vs chat, training-corpus attributes and the Western vs non-Western gap, with paired tests of every difference (bootstrap CIs over countries and questions, permutation p-values, Holm-corrected, effect sizes).")

@@ -22,6 +22,15 @@ internal static class ReportCommand
             var options = new ReportOptions(
                 ScatterCountry: parse.GetValue(scatter)?.Trim().ToUpperInvariant(),
                 CaseStudyCountries: parse.GetValue(cases)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(c => c.ToUpperInvariant()).ToArray());
+            var countries = results.Items.Select(i => i.Country).ToHashSet(StringComparer.Ordinal);
+            foreach (var (flag, code) in new[] { options.ScatterCountry }.Where(c => c is not null).Select(c => ("--scatter-country", c!))
+                .Concat((options.CaseStudyCountries ?? []).Select(c => ("--case-countries", c))))
+            {
+                if (!countries.Contains(code))
+                {
+                    throw new InputException($"{flag}: {code} is not a country of this run (it has {string.Join(", ", countries.Order(StringComparer.Ordinal))})");
+                }
+            }
             var bank = survey.QuestionBank(parse);
             if (results.Provenance.QuestionBankSha256 != bank.Sha256)
             {

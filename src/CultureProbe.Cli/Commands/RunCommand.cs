@@ -31,7 +31,7 @@ internal static class RunCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for results.json, items.csv, alignment.csv, report.html and the result store.", Required = true };
         var cache = new Option<FileInfo?>("--cache") { Description = "Result store (SQLite) to share across runs (default: results.db in --out)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the bootstrap and the shuffled-country control.", DefaultValueFactory = _ => 0 };
-        var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for 95% intervals (0 to skip).", DefaultValueFactory = _ => 1000 };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Bootstrap resamples for 95% intervals (0 to skip).", DefaultValueFactory = _ => 1000 }.NonNegative(100_000);
         var scatter = new Option<string?>("--scatter-country") { Description = "Country of the report's model-vs-population scatter." };
         var optionOrders = new Option<string>("--option-orders") { Description = "Orders to list each item's options in, averaged after mapping back to the answer codes: original (Kim & Baek's, default), reversed (original and reversed), rotations (every cyclic rotation) or random:N (N seeded random orders). Position bias per item and model is reported.", DefaultValueFactory = _ => "original" };
         var minAnswerMass = new Option<double>("--min-answer-mass") { Description = "Flag items where the model puts less probability than this on the answers together (before normalising over them).", DefaultValueFactory = _ => AlignmentOptions.DefaultMinValidMass };
@@ -46,9 +46,11 @@ internal static class RunCommand
         }
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var surveyPack = SurveyPackFile.Read(parse.GetValue(pack)!.FullName);
+            var packPath = parse.GetValue(pack)!.FullName;
+            var surveyPack = SurveyPackFile.Read(packPath);
             var lang = parse.GetValue(language)!;
             var bank = survey.QuestionBank(parse, lang);
+            SurveyPackValidator.CheckQuestions(surveyPack, bank, packPath);
             var table = survey.Countries(parse);
             var templates = PromptTemplateSet.BuiltIn();
             if (parse.GetValue(templatesFile) is { } extra)
@@ -62,6 +64,10 @@ internal static class RunCommand
                 CommonOptions.Parse<AnswerFormat>("--answer-format", parse.GetValue(answerFormat)),
                 parse.GetValue(collapse) is { } size and not (3 or 5) ? throw new InputException($"--collapse: expected 3 or 5, found {size}") : parse.GetValue(collapse),
                 OptionOrders.Parse(parse.GetValue(optionOrders)!, parse.GetValue(seed)));
+            if (parse.GetValue(scatter) is { } scatterCountry && !spec.Countries.Any(c => c.Iso3.Equals(scatterCountry.Trim(), StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new InputException($"--scatter-country: {scatterCountry} is not among the countries asked ({string.Join(", ", spec.Countries.Select(c => c.Iso3))})");
+            }
             var folder = parse.GetValue(output)!.FullName;
             var job = new ProbeJob(
                 surveyPack, bank, table, [spec],

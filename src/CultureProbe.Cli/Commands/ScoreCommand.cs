@@ -67,7 +67,7 @@ internal static class ScoreCommand
                     {
                         WriteTokens(output, report);
                     }
-                    return Program.ExitOk;
+                    return FiniteOrFailed(parse, report.LogProbs);
                 }
                 var likelihood = (ILikelihoodModel)opened;
                 var contextText = parse.GetValue(context) ?? "";
@@ -81,10 +81,22 @@ internal static class ScoreCommand
                 {
                     WriteText(output, textReport);
                 }
-                return Program.ExitOk;
+                return FiniteOrFailed(parse, textReport.Continuations.SelectMany(c => c.LogProbs));
             }
         });
         return command;
+    }
+
+    /// <summary>Exit 0, or 1 with a warning when the model gave a log-probability that is not a finite number.</summary>
+    private static int FiniteOrFailed(ParseResult parse, IEnumerable<double> logProbs)
+    {
+        var bad = logProbs.Count(l => !double.IsFinite(l) && !double.IsNegativeInfinity(l));
+        if (bad == 0)
+        {
+            return Program.ExitOk;
+        }
+        parse.InvocationConfiguration.Error.WriteLine($"error: the model gave {bad} log-probabilit{(bad == 1 ? "y" : "ies")} that are not numbers (NaN, written as null in JSON); its weights are likely broken");
+        return Program.ExitRunFailed;
     }
 
     /// <summary>Parses token ids separated by spaces or commas, e.g. <c>"1 300 271"</c>.</summary>

@@ -43,7 +43,7 @@ internal static partial class StudyCommand
         public Option<string> Weights { get; } = new("--weights") { Description = "paper, with --survey: weight columns multiplied, or none.", DefaultValueFactory = _ => "gwght,pwght" };
         public Option<string> ReferenceCountry { get; } = new("--reference-country") { Description = "paper: the country every language's own countries are contrasted with in the US-centric bias (as the survey file writes it).", DefaultValueFactory = _ => "US" };
         public Option<string?> TemplateType { get; } = new("--template-type") { Description = "paper: template type of the released prompts to run (default survey_hypothetical), and of responses to analyse (default: every row)." };
-        public Option<int> Bootstrap { get; } = new("--bootstrap") { Description = "paper: bootstrap rounds (0: point values only).", DefaultValueFactory = _ => 100 };
+        public Option<int> Bootstrap { get; } = new Option<int>("--bootstrap") { Description = "paper: bootstrap rounds (0: point values only).", DefaultValueFactory = _ => 100 }.NonNegative(100_000);
 
         // paper: generation and judging.
         public Option<FileInfo?> Prompts { get; } = new("--prompts") { Description = "paper: the authors' released prompt file (language,template_type,prompt,topic,question_key) instead of CultureProbe's templates." };

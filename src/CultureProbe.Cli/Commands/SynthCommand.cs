@@ -8,11 +8,23 @@ internal static class SynthCommand
 {
     public const string DefaultCountries = "USA,CAN,AUS,DEU,JPN,BRA,NGA,IND";
 
+    /// <summary>Most respondents per country <c>synth</c> writes.</summary>
+    public const int MaxRowsPerCountry = 100_000;
+
     public static Command Create()
     {
         var output = new Option<FileInfo>("--out") { Description = "Output CSV. 'synthetic' is added to the file name when it lacks it.", Required = true };
         var countries = new Option<string>("--countries") { Description = "Comma-separated ISO alpha-3 codes.", DefaultValueFactory = _ => DefaultCountries };
         var rows = new Option<int>("--rows") { Description = "Respondents per country.", DefaultValueFactory = _ => 400 };
+        // The real WVS-7 has 1,000 to 4,000 respondents per country; a bound keeps a typo from filling the disk (2^31 rows wrote 22 GB).
+        rows.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value is < 1 or > MaxRowsPerCountry)
+            {
+                result.AddError($"--rows: expected 1 to {MaxRowsPerCountry} respondents per country, found {value}");
+            }
+        });
         var seed = new Option<int>("--seed") { Description = "Random seed; the same seed writes the same file.", DefaultValueFactory = _ => 7 };
         var layout = new Option<string>("--layout") { Description = "wvs7 (the official WVS-7 layout, default), evs-wvs (the joint EVS/WVS 2017-2022 layout with IVS variable names), or study (the joint layout with the multilingual study's 37 topics, interview languages and both weights, for 'study --survey'; default countries: the paper's 13 and Germany).", DefaultValueFactory = _ => "wvs7" };
         layout.AcceptOnlyFromAmong("wvs7", "evs-wvs", "study");

@@ -58,6 +58,7 @@ public sealed partial record ModelCard(
     /// <summary>Reads one card; bad YAML or a missing id is bad input naming the file.</summary>
     public static ModelCard LoadFile(string path)
     {
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: model card not found");
@@ -69,7 +70,7 @@ public sealed partial record ModelCard(
         }
         catch (YamlException e)
         {
-            throw new InputException($"{path}:{e.Start.Line}:{e.Start.Column}: not a valid model card: {e.InnerException?.Message ?? e.Message}", e);
+            throw new InputException($"{path}:{e.Start.Line}:{e.Start.Column}: not a valid model card: {CultureProbe.IO.YamlMessages.Describe(e)}", e);
         }
         if (string.IsNullOrWhiteSpace(dto.Id))
         {

@@ -76,6 +76,8 @@ public static class ScoreJson
     {
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // JSON has no NaN: a broken model's NaN log-probabilities are written as null (and the command fails).
+        Converters = { new CultureProbe.IO.NaNAsNullConverter() },
     };
 
     /// <summary>Serialises a <see cref="ScoreTextReport"/>.</summary>

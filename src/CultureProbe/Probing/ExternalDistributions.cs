@@ -45,6 +45,10 @@ public sealed class ExternalDistributions
             givenScores[(row.Question, row.Code)] = row.Score!.Value;
         }
 
+        // Every group of a question is compared over the same codes (those seen anywhere, on either side), so that a
+        // code nobody chose in one country counts there as a share of 0 rather than shortening that country's scale.
+        var codesOfQuestion = human.Concat(model).GroupBy(d => d.Key.Item3, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.SelectMany(d => d.Value.Keys).Distinct(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         var items = new List<ComparedItem>();
         foreach (var ((modelName, group, question), modelShares) in model.OrderBy(m => m.Key.Item1, StringComparer.Ordinal).ThenBy(m => m.Key.Item2, StringComparer.Ordinal).ThenBy(m => m.Key.Item3, StringComparer.Ordinal))
         {
@@ -53,7 +57,7 @@ public sealed class ExternalDistributions
                 Warnings.Add($"{modelName} {group} {question}: no human distribution; left out");
                 continue;
             }
-            var codes = humanShares.Keys.Union(modelShares.Keys).ToList();
+            var codes = codesOfQuestion[question].ToList();
             var bankQuestion = _bank.Find(question);
             codes.Sort((a, b) => CompareCodes(a, b));
             var scores = ScoresFor(question, codes, bankQuestion, givenScores);
@@ -145,6 +149,7 @@ public sealed class ExternalDistributions
 
     private static List<Row> ReadRows(string path, string[] required, string[] optional, bool hasModel)
     {
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: file not found");

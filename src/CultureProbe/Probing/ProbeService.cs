@@ -130,40 +130,52 @@ public sealed class ProbeService
         var survey = new SurveyIndex(job.Pack);
         var plans = job.Specs.Select(s => ProbePlan.Create(s, survey)).ToArray();
         var reports = new List<ModelRunReport>();
-        using var store = ResultStore.Open(job.StorePath, _time);
-        var runner = new ProbeRunner(store);
-        foreach (var request in job.Models)
+        // The store is opened once the first model has opened, so a model refused on load (no chat template, a bad
+        // file) leaves no new store behind.
+        ResultStore? opened = null;
+        try
         {
-            var backend = _backends.Get(request.Backend);
-            var model = await backend.OpenAsync(new ModelSource(request.Reference, job.BackendSettings), cancellationToken).ConfigureAwait(false);
-            await using (model.ConfigureAwait(false))
+            foreach (var request in job.Models)
             {
-                var planned = PlannedModel.Of(InfoFor(request, backend, model, job.Cards), model);
-                for (var s = 0; s < plans.Length; s++)
+                var backend = _backends.Get(request.Backend);
+                var model = await backend.OpenAsync(new ModelSource(request.Reference, job.BackendSettings), cancellationToken).ConfigureAwait(false);
+                await using (model.ConfigureAwait(false))
                 {
-                    plans[s] = plans[s].With(planned);
+                    opened ??= ResultStore.Open(job.StorePath, _time);
+                    var runner = new ProbeRunner(opened);
+                    var planned = PlannedModel.Of(InfoFor(request, backend, model, job.Cards), model);
+                    for (var s = 0; s < plans.Length; s++)
+                    {
+                        plans[s] = plans[s].With(planned);
+                    }
+                    observer.ModelOpened(planned);
+                    var runs = new List<ProbeRunSummary>();
+                    var options = new ProbeRunOptions(Math.Max(1, model.PreferredParallelism));
+                    foreach (var plan in plans)
+                    {
+                        runs.Add(await observer.RunAsync(planned, plan.Spec, progress => runner.RunAsync(plan, planned, model, options, progress, cancellationToken)).ConfigureAwait(false));
+                    }
+                    var report = new ModelRunReport(planned, runs, model.UsageSummary);
+                    reports.Add(report);
+                    observer.ModelDone(report);
                 }
-                observer.ModelOpened(planned);
-                var runs = new List<ProbeRunSummary>();
-                var options = new ProbeRunOptions(Math.Max(1, model.PreferredParallelism));
-                foreach (var plan in plans)
-                {
-                    runs.Add(await observer.RunAsync(planned, plan.Spec, progress => runner.RunAsync(plan, planned, model, options, progress, cancellationToken)).ConfigureAwait(false));
-                }
-                var report = new ModelRunReport(planned, runs, model.UsageSummary);
-                reports.Add(report);
-                observer.ModelDone(report);
             }
+            var store = opened ?? ResultStore.Open(job.StorePath, _time);
+            opened = store;
+            var settings = new ResultsSettings(job.Countries, job.Bank, job.Pack.Provenance, job.Normalisation, job.Alignment, _time.GetUtcNow());
+            long missing = 0;
+            var results = plans.Select(plan =>
+            {
+                var built = ResultsBuilder.Build(plan, store, settings, out var planMissing);
+                missing += planMissing;
+                return built;
+            }).ToArray();
+            return new ProbeOutcome(results, reports, missing);
         }
-        var settings = new ResultsSettings(job.Countries, job.Bank, job.Pack.Provenance, job.Normalisation, job.Alignment, _time.GetUtcNow());
-        long missing = 0;
-        var results = plans.Select(plan =>
+        finally
         {
-            var built = ResultsBuilder.Build(plan, store, settings, out var planMissing);
-            missing += planMissing;
-            return built;
-        }).ToArray();
-        return new ProbeOutcome(results, reports, missing);
+            opened?.Dispose();
+        }
     }
 
     /// <summary>How a model appears in results: its id, where it came from, its card's facts and its fingerprint.</summary>

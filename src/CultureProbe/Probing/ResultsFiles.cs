@@ -61,6 +61,7 @@ public static class ResultsFiles
     /// <summary>Reads <c>results.json</c>; anything else is bad input.</summary>
     public static ProbeResults ReadJson(string path)
     {
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: results file not found (expected the results.json of a finished run)");
@@ -69,9 +70,16 @@ public static class ResultsFiles
         {
             using var stream = File.OpenRead(path);
             using var document = JsonDocument.Parse(stream);
-            if (!document.RootElement.TryGetProperty("schema", out var schema) || schema.GetString() != SchemaName || !document.RootElement.TryGetProperty("results", out var body))
+            if (!document.RootElement.TryGetProperty("schema", out var schema) || schema.ValueKind != JsonValueKind.String || schema.GetString() != SchemaName || !document.RootElement.TryGetProperty("results", out var body))
             {
                 throw new InputException($"{path}: not a CultureProbe results file (expected \"schema\": \"{SchemaName}\")");
+            }
+            // A file cut short or edited by hand deserialises with null lists; name what is missing instead of failing later.
+            var missing = new[] { "schema_version", "provenance", "method", "models", "items", "alignment" }
+                .Where(name => body.ValueKind != JsonValueKind.Object || !body.TryGetProperty(name, out var part) || part.ValueKind == JsonValueKind.Null).ToArray();
+            if (missing.Length > 0)
+            {
+                throw new InputException($"{path}: not a complete results file: missing {string.Join(", ", missing.Select(m => $"\"{m}\""))}; run the probe again to rewrite it");
             }
             var results = body.Deserialize<ProbeResults>(Json) ?? throw new InputException($"{path}: the results are empty");
             if (results.SchemaVersion != ProbeResults.CurrentSchemaVersion)

@@ -100,6 +100,7 @@ public sealed class PromptTemplateSet
     /// <summary>Adds the templates of a user's file.</summary>
     public void AddFile(string path)
     {
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: template file not found");
@@ -117,7 +118,7 @@ public sealed class PromptTemplateSet
         }
         catch (YamlException e)
         {
-            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid template file: {e.InnerException?.Message ?? e.Message}", e);
+            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid template file: {CultureProbe.IO.YamlMessages.Describe(e)}", e);
         }
         if (string.IsNullOrWhiteSpace(dto.Language))
         {
@@ -162,6 +163,9 @@ public sealed class PromptTemplateSet
                 throw new InputException($"{where}: expected {{question}} in the prefix or the suffix");
             }
             var choice = t.Choice ?? "{letter}) {label}";
+            CheckPlaceholders($"{where}.prefix", prefix, "question", "choices");
+            CheckPlaceholders($"{where}.suffix", suffix, "country", "question", "choices");
+            CheckPlaceholders($"{where}.choice", choice, "letter", "label");
             if (!choice.Contains("{label}", StringComparison.Ordinal) && !choice.Contains("{letter}", StringComparison.Ordinal))
             {
                 throw new InputException($"{where}.choice: expected {{letter}} and/or {{label}}");
@@ -175,6 +179,18 @@ public sealed class PromptTemplateSet
                 throw new InputException($"{source}: default: no template '{dto.Default}' in the file");
             }
             _defaults[dto.Language] = dto.Default;
+        }
+    }
+
+    /// <summary>A placeholder the template cannot fill would go into every prompt as literal text: refuse it.</summary>
+    private static void CheckPlaceholders(string where, string text, params string[] allowed)
+    {
+        foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(text, @"\{([^{}]*)\}"))
+        {
+            if (!allowed.Contains(match.Groups[1].Value, StringComparer.Ordinal))
+            {
+                throw new InputException($"{where}: unknown placeholder {match.Value}; expected {string.Join(", ", allowed.Select(a => "{" + a + "}"))}");
+            }
         }
     }
 

@@ -69,6 +69,7 @@ internal sealed class StudyCsv : IDisposable
     public static StudyCsv Open(string path, string expected, IReadOnlyList<StudyColumn> columns)
     {
         ArgumentNullException.ThrowIfNull(path);
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: file not found");

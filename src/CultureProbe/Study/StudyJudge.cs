@@ -168,6 +168,7 @@ public sealed record LabelledOpinion(string Topic, string Text, OpinionLabel Lab
     public static IReadOnlyList<LabelledOpinion> Read(string path, StudyTopicSet topics)
     {
         ArgumentNullException.ThrowIfNull(topics);
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: labelled sample not found (expected a CSV with the columns topic,text,label)");

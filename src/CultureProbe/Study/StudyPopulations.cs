@@ -48,6 +48,7 @@ public static class StudyPopulationReader
     {
         ArgumentNullException.ThrowIfNull(topics);
         ArgumentNullException.ThrowIfNull(options);
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: survey file not found (expected the joint EVS/WVS CSV)");

@@ -80,6 +80,7 @@ public static class StudyPrompts
     /// <exception cref="InputException">The file is missing, lacks a column, or a prompt has no {topic} (file:line:column named).</exception>
     public static IReadOnlyList<StudyPrompt> ReadReleased(string path, string templateType, IReadOnlyList<string> languages)
     {
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: prompt file not found");
@@ -140,7 +141,7 @@ public static class StudyPrompts
         }
         catch (YamlException e)
         {
-            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid study template file: {e.InnerException?.Message ?? e.Message}", e);
+            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid study template file: {CultureProbe.IO.YamlMessages.Describe(e)}", e);
         }
         var errors = new List<string>();
         var templates = new List<StudyTemplate>();

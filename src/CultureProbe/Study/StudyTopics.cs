@@ -87,7 +87,7 @@ public sealed class StudyTopicSet
         }
         catch (YamlException e)
         {
-            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid topics file: {e.InnerException?.Message ?? e.Message}", e);
+            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid topics file: {CultureProbe.IO.YamlMessages.Describe(e)}", e);
         }
         var errors = new List<string>();
         var topics = new List<StudyTopic>();

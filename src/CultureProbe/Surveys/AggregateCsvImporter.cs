@@ -25,6 +25,7 @@ public sealed class AggregateCsvImporter
     /// <summary>Reads <paramref name="path"/> into a pack.</summary>
     public SurveyPack Import(string path)
     {
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: file not found");
@@ -98,8 +99,14 @@ public sealed class AggregateCsvImporter
             var total = options.Values.Sum(o => o.Share);
             if (total <= 0)
             {
+                warnings.Add($"{country} {question}: every share is 0; counted as not asked");
                 notAsked.Add(new NotAskedItem(country, question));
                 continue;
+            }
+            var unknown = options.Keys.Where(c => _bank.Find(question) is { } q && q.FindOption(c) is null && q.OtherCodes.All(o => o.Code != c)).ToArray();
+            if (unknown.Length > 0)
+            {
+                warnings.Add($"{country} {question}: answer code(s) {string.Join(", ", unknown)} are not options of the item's scale; kept in the distribution");
             }
             if (Math.Abs(total - 1.0) > 1e-6)
             {
@@ -107,6 +114,13 @@ public sealed class AggregateCsvImporter
             }
             var n = options.Values.Sum(o => o.Count);
             distributions.Add(new ItemDistribution(country, question, n, n, n, options.Select(o => new OptionShare(o.Key, o.Value.Share / total, o.Value.Count)).ToArray()));
+        }
+        if (distributions.Count == 0)
+        {
+            // A pack with no distribution would replace a good one and make every later step empty: refuse it here.
+            throw new InputException(rows == 0
+                ? $"{fileName}: no distribution to import: the file has a header but no data rows"
+                : $"{fileName}: no distribution to import: every (country, question) has shares summing to 0 (e.g. {notAsked[0].Country} {notAsked[0].Question})");
         }
         var sha256 = reader.FinishHash();
         var provenance = new SurveyPackProvenance("aggregate-csv", new SourceFile(fileName, reader.BytesRead, sha256),

@@ -93,6 +93,7 @@ public sealed class CountryTable
     /// <exception cref="InputException">The file is missing or invalid (every problem named).</exception>
     public CountryTable ExtendedWith(string path)
     {
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: country file not found");
@@ -120,7 +121,7 @@ public sealed class CountryTable
         }
         catch (YamlException e)
         {
-            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid country table: {e.InnerException?.Message ?? e.Message}", e);
+            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid country table: {CultureProbe.IO.YamlMessages.Describe(e)}", e);
         }
         var errors = new List<string>();
         var countries = new List<Country>();

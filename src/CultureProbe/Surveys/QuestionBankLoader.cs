@@ -25,6 +25,7 @@ public static class QuestionBankLoader
     /// <summary>Loads a bank from a YAML file.</summary>
     public static QuestionBank LoadFile(string path)
     {
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: question bank file not found");
@@ -43,7 +44,7 @@ public static class QuestionBankLoader
         }
         catch (YamlException e)
         {
-            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid question bank: {InnermostMessage(e)}", e);
+            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid question bank: {CultureProbe.IO.YamlMessages.Describe(e)}", e);
         }
 
         var errors = new List<string>();
@@ -141,6 +142,7 @@ public static class QuestionBankLoader
     public static QuestionBank WithSetsFile(QuestionBank bank, string path)
     {
         ArgumentNullException.ThrowIfNull(bank);
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: question set file not found");
@@ -152,7 +154,7 @@ public static class QuestionBankLoader
         }
         catch (YamlException e)
         {
-            throw new InputException($"{path}:{e.Start.Line}:{e.Start.Column}: not a valid question set file (expected 'sets: {{ name: [Q1, Q2-Q9, category] }}'): {InnermostMessage(e)}", e);
+            throw new InputException($"{path}:{e.Start.Line}:{e.Start.Column}: not a valid question set file (expected 'sets: {{ name: [Q1, Q2-Q9, category] }}'): {CultureProbe.IO.YamlMessages.Describe(e)}", e);
         }
         var sets = new Dictionary<string, IReadOnlyList<SurveyQuestion>>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, parts) in document.Sets ?? [])

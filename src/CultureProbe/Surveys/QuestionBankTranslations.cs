@@ -62,7 +62,7 @@ public static class QuestionBankTranslations
         }
         catch (YamlException e)
         {
-            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid translation file: {e.InnerException?.Message ?? e.Message}", e);
+            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid translation file: {CultureProbe.IO.YamlMessages.Describe(e)}", e);
         }
         var errors = new List<string>();
         var language = dto.Language ?? "";

@@ -45,7 +45,7 @@ public sealed record SurveyCrosswalk(string Name, string CountryAlphaColumn, str
         }
         catch (YamlException e)
         {
-            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid crosswalk: {e.InnerException?.Message ?? e.Message}", e);
+            throw new InputException($"{source}:{e.Start.Line}:{e.Start.Column}: not a valid crosswalk: {CultureProbe.IO.YamlMessages.Describe(e)}", e);
         }
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(dto.CountryNumeric))

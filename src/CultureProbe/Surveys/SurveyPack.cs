@@ -143,26 +143,25 @@ public static class SurveyPackFile
     /// <summary>Reads a pack; a file that is not a pack of a supported version is bad input.</summary>
     public static SurveyPack Read(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new InputException($"{path}: survey pack not found");
-        }
+        InputFiles.RequireFile(path, "survey pack");
         try
         {
             using var stream = File.OpenRead(path);
             using var document = JsonDocument.Parse(stream);
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.GetString() != SurveyPack.FormatName
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String || format.GetString() != SurveyPack.FormatName
                 || !root.TryGetProperty("pack", out var body))
             {
                 throw new InputException($"{path}: not a CultureProbe survey pack (expected a JSON object with \"format\": \"{SurveyPack.FormatName}\"); make one with 'cultureprobe import'");
             }
+            var version = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("format_version", out var v) && v.TryGetInt32(out var n) ? n : (int?)null;
+            if (version != SurveyPack.CurrentFormatVersion)
+            {
+                throw new InputException($"{path}: survey pack format version {version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(missing)"} is not supported (this build reads version {SurveyPack.CurrentFormatVersion}); import the survey again");
+            }
+            SurveyPackValidator.Check(body, path);
             var pack = body.Deserialize<SurveyPack>(JsonOptions)
                 ?? throw new InputException($"{path}: the survey pack is empty");
-            if (pack.FormatVersion != SurveyPack.CurrentFormatVersion)
-            {
-                throw new InputException($"{path}: survey pack format version {pack.FormatVersion} is not supported (this build reads version {SurveyPack.CurrentFormatVersion}); import the survey again");
-            }
             return pack;
         }
         catch (JsonException e)

@@ -63,6 +63,7 @@ public sealed class WvsCsvImporter
     public SurveyPack Import(string path, WvsImportOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: file not found");
@@ -169,6 +170,17 @@ public sealed class WvsCsvImporter
                 continue;
             }
             items.Add(new ItemColumn(question, index, reversed, null));
+        }
+        // The coding is a claim about the file; the columns show which release it is, so a wrong claim is refused
+        // rather than written into the pack's provenance (or, the other way round, read as items that are missing).
+        var reversedColumns = options.Crosswalk is null ? _bank.Questions.Count(q => columns.ContainsKey(InvertedCoding.ColumnName(q))) : 0;
+        if (options.Crosswalk is null && options.Coding == SurveyCoding.Inverted && reversedColumns == 0)
+        {
+            throw new InputException($"{fileName}:1: --coding inverted, but the header has no reversed item column (such as {InvertedCoding.ColumnName(_bank.Questions[0])}): the file is in the standard coding; leave out --coding");
+        }
+        if (options.Crosswalk is null && options.Coding == SurveyCoding.Standard && reversedColumns > 0 && items.Count == 0)
+        {
+            throw new InputException($"{fileName}:1: the header has reversed item columns (such as {InvertedCoding.ColumnName(_bank.Questions[0])}) and none of the standard ones: the file is the inverted release; add --coding inverted");
         }
         return new Layout(reader.FieldCount, alphaIndex, alphaColumn, numericIndex, numericColumn, weightIndex, options.WeightVariable, columns.GetValueOrDefault(VersionColumn, -1), items.ToArray(), missing);
     }
@@ -300,6 +312,14 @@ public sealed class WvsCsvImporter
         if (state.RowsRead == 0)
         {
             throw new InputException($"{Path.GetFileName(path)}: the file has a header but no data rows");
+        }
+        if (distributions.Count == 0)
+        {
+            // A pack with no distribution would replace a good one and make every later step empty: refuse it here.
+            var reason = warnings.Any(w => w.Contains("all weights are zero", StringComparison.Ordinal))
+                ? $"every valid answer has weight 0 in {options.WeightVariable}; choose another weight with --weight (none counts respondents)"
+                : "no row has a valid answer to any item of the question bank";
+            throw new InputException($"{Path.GetFileName(path)}: no distribution to import: {reason}");
         }
         var fileName = Path.GetFileName(path);
         var synthetic = fileName.Contains("synthetic", StringComparison.OrdinalIgnoreCase)

@@ -103,6 +103,7 @@ public sealed class DataFrame
     public static DataFrame ReadCsv(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        CultureProbe.IO.InputFiles.RejectFolder(path);
         if (!File.Exists(path))
         {
             throw new InputException($"{path}: file not found");
