@@ -188,15 +188,6 @@ public static class QuestionBankLoader
             .WithNamingConvention(CamelCaseNamingConvention.Instance)
             .Build();
 
-    private static string InnermostMessage(Exception e)
-    {
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-        return e.Message;
-    }
-
     private static List<QuestionCategory> BuildCategories(BankDocument document, List<string> errors)
     {
         var categories = new List<QuestionCategory>();
