@@ -81,9 +81,10 @@ public sealed record LlamaBuild
         NpmPackage = "@node-llama-cpp/linux-x64",
         BinsFolder = "linux-x64",
         LlamaFile = "libllama.v0.5.0.so",
-        LlamaPattern = "libllama.v*.so",
+        // "v?." and not "v*": libllama.v*.so would also match libllama.vulkan.v0.5.0.so.
+        LlamaPattern = "libllama.v?.*.so",
         GgmlFile = "libggml.v0.5.0.so",
-        GgmlPattern = "libggml.v*.so",
+        GgmlPattern = "libggml.v?.*.so",
         DirectoryVariable = LlamaRuntime.LibraryDirectoryVariable,
         TarballSha1 = "cf9934edd4cf034260358123d65f9f8c9fb6b5fd",
         DownloadSize = "11 MB",

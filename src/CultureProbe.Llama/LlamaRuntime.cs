@@ -143,9 +143,9 @@ public static unsafe class LlamaRuntime
     }
 
     /// <summary>
-    /// Checks, without downloading or loading anything, that <paramref name="device"/> can run in this process: its
-    /// system libraries (the NVIDIA driver and CUDA 13 runtime, or the Vulkan loader) load, and the process has not
-    /// loaded another build. Whether a GPU is actually there is known only after loading (<see cref="EnsureLoaded(LlamaDevice)"/>).
+    /// Checks, without downloading or loading anything, that <paramref name="device"/> can run in this process: the
+    /// process has not loaded another build, and the device's system libraries (the NVIDIA driver and CUDA 13 runtime,
+    /// or the Vulkan loader) load. Whether a GPU is actually there is known only after loading (<see cref="EnsureLoaded(LlamaDevice)"/>).
     /// </summary>
     /// <exception cref="SettingException">(setting <c>device</c>) A system library is missing, or another build is loaded.</exception>
     public static void CheckDevice(LlamaDevice device)
@@ -196,6 +196,13 @@ public static unsafe class LlamaRuntime
 
     private static void CheckDeviceLocked(LlamaDevice device)
     {
+        // First, because it holds whatever the machine has: with another build in the process, no driver would help.
+        if (_device is { } current && current != device)
+        {
+            throw new SettingException("device",
+                $"this process already loaded llama.cpp's {current.WireName()} build (from {LibraryDirectory}); a process holds one build, " +
+                $"so {device.WireName()} needs a process of its own (a separate command).");
+        }
         var build = LlamaBuild.For(device);
         var pinned = string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(build.DirectoryVariable));
         var missing = build.SystemLibraries
@@ -206,12 +213,6 @@ public static unsafe class LlamaRuntime
             throw new SettingException("device",
                 $"{device.WireName()} cannot run on this machine: the loader finds no {string.Join(", ", missing.Select(m => $"{m.File} ({m.ProvidedBy})"))}. " +
                 $"It needs {build.Requirements}; or choose cpu.");
-        }
-        if (_device is { } current && current != device)
-        {
-            throw new SettingException("device",
-                $"this process already loaded llama.cpp's {current.WireName()} build (from {LibraryDirectory}); a process holds one build, " +
-                $"so {device.WireName()} needs a process of its own (a separate command).");
         }
     }
 
