@@ -142,7 +142,7 @@ public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer,
         }
         if (modelHandle.IsInvalid)
         {
-            throw new InvalidModelFileException(path, "llama.cpp could not load this model: " + Errors(loadLog, "it gave no reason"));
+            throw new InvalidModelFileException(path, "llama.cpp could not load this model: " + LlamaRuntime.Reason(loadLog, "it logged no reason"));
         }
         var gpuOffload = options.Device.IsGpu()
             ? loadLog.Select(l => l.Text).FirstOrDefault(t => t.Contains("layers to GPU", StringComparison.Ordinal)) is { } line
@@ -187,7 +187,7 @@ public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer,
             if (contextHandle.IsInvalid)
             {
                 contextHandle.SetHandleAsInvalid();
-                throw new InputException($"llama.cpp could not create a context of {contextParams.NCtx} cells and batch {options.BatchSize} for {path}: {Errors(contextLog, "out of memory?")}");
+                throw new InputException($"llama.cpp could not create a context of {contextParams.NCtx} cells and batch {options.BatchSize} for {path}: {LlamaRuntime.Reason(contextLog, "it logged no reason (out of memory?)")}");
             }
             LlamaNative.llama_set_n_threads(contextHandle, threads, threads);
             var identity = BuildIdentity(path, gguf, sha256, modelHandle);
@@ -209,13 +209,6 @@ public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer,
             modelHandle.Dispose();
             throw;
         }
-    }
-
-    /// <summary>The error lines llama.cpp logged, joined; <paramref name="none"/> when it logged none.</summary>
-    private static string Errors(List<(int Level, string Text)> log, string none)
-    {
-        var errors = log.Where(l => l.Level >= 4).Select(l => l.Text).Distinct().ToArray();
-        return errors.Length > 0 ? string.Join(" | ", errors) : none;
     }
 
     private static ModelIdentity BuildIdentity(string path, GgufFile gguf, string sha256, SafeLlamaModelHandle model)

@@ -376,6 +376,24 @@ public static unsafe class LlamaRuntime
         return new CaptureScope(previous);
     }
 
+    /// <summary>
+    /// What llama.cpp said went wrong, for an exception message: the error lines captured, else the warnings (the last
+    /// few, joined with <c>|</c>), else <paramref name="none"/>. llama.cpp's API returns only NULL or a status; its
+    /// reasons (a missing tensor, a wrong shape, an unparsable grammar) are in its log alone.
+    /// </summary>
+    internal static string Reason(IReadOnlyList<(int Level, string Text)> log, string none)
+    {
+        const int MaxLines = 6;
+        var errors = log.Where(l => l.Level >= 4).Select(l => l.Text).Distinct().ToArray();
+        var lines = errors.Length > 0 ? errors : log.Where(l => l.Level == 3).Select(l => l.Text).Distinct().ToArray();
+        return lines.Length switch
+        {
+            0 => none,
+            <= MaxLines => string.Join(" | ", lines),
+            _ => "… | " + string.Join(" | ", lines[^MaxLines..]),
+        };
+    }
+
     private sealed class CaptureScope(List<(int Level, string Text)>? previous) : IDisposable
     {
         public void Dispose() => _capture = previous;
