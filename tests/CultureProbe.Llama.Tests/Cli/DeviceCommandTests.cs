@@ -51,6 +51,35 @@ public sealed class DeviceCommandTests(TinyModels models) : IDisposable
         Directory.Exists(_temp.File("cache")).ShouldBeFalse("the check comes before any download");
     }
 
+    [Theory]
+    [InlineData("cuda", "gpu-check: no NVIDIA driver here (nvidia-smi not found)", "nvidia-smi")]
+    [InlineData("vulkan", "gpu-check: no Vulkan loader here (libvulkan.so.1)", "libvulkan.so.1")]
+    public async Task The_gpu_check_script_refuses_a_machine_without_the_gpu_before_building_anything(string device, string expected, string present)
+    {
+        if (present.EndsWith(".so.1", StringComparison.Ordinal) ? NativeLibrary.TryLoad(present, out _) : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, "nvidia-smi"))))
+        {
+            Assert.Skip($"{present} is on this machine");
+        }
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "CultureProbe.slnx")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("not inside a checkout");
+        }
+        var start = new ProcessStartInfo("bash", [Path.Combine(root.FullName, "bench", "gpu-check.sh"), "--device", device, "--out", _temp.File("out")])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        process.ExitCode.ShouldBe(2, error + await output);
+        error.ShouldStartWith(expected);
+        Directory.Exists(_temp.File("out")).ShouldBeFalse("nothing was built or written");
+    }
+
     [Fact]
     public void A_device_that_does_not_exist_is_bad_usage_naming_the_flag()
     {
