@@ -29,7 +29,10 @@ public sealed class LlamaBackend : IModelBackend
     public void Validate(ModelSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        source.Settings.Get<LlamaModelOptions>().Validate();
+        var options = source.Settings.Get<LlamaModelOptions>();
+        options.Validate();
+        // A device this machine cannot run is refused before anything is read, downloaded or scored.
+        LlamaRuntime.CheckDevice(options.Device);
     }
 
     /// <inheritdoc />

@@ -181,11 +181,16 @@ public sealed partial class LlamaModel
         }
         if (settings.Grammar is { } grammar)
         {
-            var constrained = LlamaNative.llama_sampler_init_grammar(vocab, grammar, "root");
+            nint constrained;
+            List<(int Level, string Text)> grammarLog;
+            using (LlamaRuntime.Capture(out grammarLog))
+            {
+                constrained = LlamaNative.llama_sampler_init_grammar(vocab, grammar, "root");
+            }
             if (constrained == 0)
             {
                 chain.Dispose();
-                throw new SettingException("grammar", "llama.cpp could not parse the GBNF grammar (its log says where)");
+                throw new SettingException("grammar", "llama.cpp could not parse the GBNF grammar: " + LlamaRuntime.Reason(grammarLog, "it logged no reason"));
             }
             LlamaNative.llama_sampler_chain_add(chain, constrained);
         }

@@ -465,15 +465,21 @@ public sealed partial class LlamaModel
     {
         cancellationToken.ThrowIfCancellationRequested();
         var started = Stopwatch.GetTimestamp();
-        var status = LlamaNative.llama_decode(_context, batch);
-        LlamaNative.llama_synchronize(_context);
+        int status;
+        List<(int Level, string Text)> decodeLog;
+        using (LlamaRuntime.Capture(out decodeLog))
+        {
+            status = LlamaNative.llama_decode(_context, batch);
+            LlamaNative.llama_synchronize(_context);
+        }
         Interlocked.Add(ref _decodeTicks, Stopwatch.GetTimestamp() - started);
         Interlocked.Increment(ref _decodeCalls);
         Interlocked.Add(ref _tokensDecoded, batch.NTokens);
         if (status != 0)
         {
             throw new InvalidOperationException(
-                $"llama_decode failed with status {status} on a batch of {batch.NTokens} tokens (1 = no room in the KV cache, 2 = aborted, < 0 = invalid batch or fatal error)");
+                $"llama_decode failed with status {status} on a batch of {batch.NTokens} tokens (1 = no room in the KV cache, 2 = aborted, < 0 = invalid batch or fatal error): " +
+                LlamaRuntime.Reason(decodeLog, "llama.cpp logged no reason"));
         }
     }
 

@@ -29,7 +29,7 @@ public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer,
     private long _scoringTicks;
     private int _disposed;
 
-    private LlamaModel(SafeLlamaModelHandle model, SafeLlamaContextHandle context, LlamaModelOptions options, ModelIdentity identity, int threads, string? chatTemplate)
+    private LlamaModel(SafeLlamaModelHandle model, SafeLlamaContextHandle context, LlamaModelOptions options, ModelIdentity identity, int threads, string? chatTemplate, string? gpuOffload)
     {
         _model = model;
         _context = context;
@@ -43,6 +43,7 @@ public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer,
         MaxParallelSequences = (int)LlamaNative.llama_n_seq_max(context) - 1;
         BosToken = LlamaNative.llama_vocab_get_add_bos(_vocab) ? LlamaNative.llama_vocab_bos(_vocab) : null;
         ChatTemplate = chatTemplate;
+        GpuOffload = gpuOffload;
         Fingerprint = BuildFingerprint(identity, options, chatTemplate);
     }
 
@@ -79,12 +80,15 @@ public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer,
     /// <summary>The BOS token prepended to every text, or null when the model adds none.</summary>
     public int? BosToken { get; }
 
+    /// <summary>What llama.cpp said it offloaded when loading, e.g. <c>offloaded 31/31 layers to GPU</c>; null on the CPU.</summary>
+    public string? GpuOffload { get; }
+
     /// <summary>The options the model was opened with.</summary>
     public LlamaModelOptions Options => _options;
 
-    /// <summary>A short description of the engine configuration, recorded with results.</summary>
+    /// <summary>A short description of the engine configuration, recorded with results: the release, the build and device, the settings.</summary>
     public string Engine => string.Create(CultureInfo.InvariantCulture,
-        $"llama.cpp {LlamaRuntime.Version}; {(_options.Naive ? "naive" : "shared-prefix")}; kv={(_options.F32KvCache ? "f32" : "f16")}; ctx={ContextSize}; batch={BatchSize}; threads={Threads}{(_options.Chat ? "; chat-template" : "")}");
+        $"llama.cpp {LlamaRuntime.Version}; {LlamaRuntime.Describe()}{(GpuOffload is null ? "" : "; " + GpuOffload)}; {(_options.Naive ? "naive" : "shared-prefix")}; kv={(_options.F32KvCache ? "f32" : "f16")}; ctx={ContextSize}; batch={BatchSize}; threads={Threads}{(_options.Chat ? "; chat-template" : "")}");
 
     /// <summary>Work counters since opening or the last <see cref="ResetStatistics"/>.</summary>
     public LlamaDecodeStatistics Statistics => new(
@@ -103,16 +107,19 @@ public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer,
 
     /// <summary>Validates <paramref name="path"/> in managed code, then loads it with llama.cpp.</summary>
     /// <exception cref="InvalidModelFileException">The file is missing, truncated or malformed.</exception>
-    /// <exception cref="LlamaRuntimeException">The llama.cpp runtime is missing or not the pinned release.</exception>
+    /// <exception cref="LlamaRuntimeException">The llama.cpp runtime is missing, cannot be downloaded, or is not the pinned release.</exception>
+    /// <exception cref="SettingException">(<c>device</c>) The device cannot run here, or the process already runs another device.</exception>
     public static async Task<LlamaModel> OpenAsync(string path, LlamaModelOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         options ??= new LlamaModelOptions();
         options.Validate();
+        // Before the file is read and hashed (minutes for a large model): a device that cannot run here fails at once.
+        LlamaRuntime.CheckDevice(options.Device);
         var fullPath = Path.GetFullPath(path);
         var gguf = GgufFile.Read(fullPath);
         var sha256 = await HashAsync(fullPath, cancellationToken).ConfigureAwait(false);
-        LlamaRuntime.EnsureLoaded();
+        await Task.Run(() => LlamaRuntime.EnsureLoaded(options.Device), cancellationToken).ConfigureAwait(false);
         return await Task.Run(() => Load(fullPath, gguf, sha256, options), cancellationToken).ConfigureAwait(false);
     }
 
@@ -123,11 +130,26 @@ public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer,
         {
             modelParams.NGpuLayers = gpuLayers;
         }
-        var modelHandle = new SafeLlamaModelHandle(LlamaNative.llama_model_load_from_file(path, modelParams));
+        else if (options.Device.IsGpu())
+        {
+            // Negative means every layer (and the output layer) in this release; said here rather than left to the default.
+            modelParams.NGpuLayers = -1;
+        }
+        SafeLlamaModelHandle modelHandle;
+        List<(int Level, string Text)> loadLog;
+        using (LlamaRuntime.Capture(out loadLog))
+        {
+            modelHandle = new SafeLlamaModelHandle(LlamaNative.llama_model_load_from_file(path, modelParams));
+        }
         if (modelHandle.IsInvalid)
         {
-            throw new InvalidModelFileException(path, "llama.cpp could not load this model (run with a logger attached to LlamaRuntime.Logger for its reason)");
+            throw new InvalidModelFileException(path, "llama.cpp could not load this model: " + LlamaRuntime.Reason(loadLog, "it logged no reason"));
         }
+        var gpuOffload = options.Device.IsGpu()
+            ? loadLog.Select(l => l.Text).FirstOrDefault(t => t.Contains("layers to GPU", StringComparison.Ordinal)) is { } line
+                ? line[(line.IndexOf("offloaded", StringComparison.Ordinal) is var at and >= 0 ? at : 0)..].Trim()
+                : "offloaded layers unknown"
+            : null;
         try
         {
             var threads = options.Threads ?? PhysicalCores.Count;
@@ -157,11 +179,16 @@ public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer,
             {
                 contextParams.FlashAttnType = flash ? 1 : 0;
             }
-            var contextHandle = new SafeLlamaContextHandle(LlamaNative.llama_init_from_model(modelHandle, contextParams), modelHandle);
+            SafeLlamaContextHandle contextHandle;
+            List<(int Level, string Text)> contextLog;
+            using (LlamaRuntime.Capture(out contextLog))
+            {
+                contextHandle = new SafeLlamaContextHandle(LlamaNative.llama_init_from_model(modelHandle, contextParams), modelHandle);
+            }
             if (contextHandle.IsInvalid)
             {
                 contextHandle.SetHandleAsInvalid();
-                throw new InputException($"llama.cpp could not create a context of {contextParams.NCtx} cells and batch {options.BatchSize} for {path} (out of memory?)");
+                throw new InputException($"llama.cpp could not create a context of {contextParams.NCtx} cells and batch {options.BatchSize} for {path}: {LlamaRuntime.Reason(contextLog, "it logged no reason (out of memory?)")}");
             }
             LlamaNative.llama_set_n_threads(contextHandle, threads, threads);
             var identity = BuildIdentity(path, gguf, sha256, modelHandle);
@@ -176,7 +203,7 @@ public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer,
                     throw new InputException($"{path}: the model has no embedded chat template (tokenizer.chat_template), so it cannot be asked in chat mode; leave out --chat");
                 }
             }
-            return new LlamaModel(modelHandle, contextHandle, options, identity, threads, chatTemplate);
+            return new LlamaModel(modelHandle, contextHandle, options, identity, threads, chatTemplate, gpuOffload);
         }
         catch
         {
@@ -194,6 +221,7 @@ public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer,
             ["context_length"] = LlamaNative.llama_model_n_ctx_train(model).ToString(CultureInfo.InvariantCulture),
             ["gguf_version"] = gguf.Version.ToString(CultureInfo.InvariantCulture),
             ["llama_cpp_version"] = LlamaRuntime.Version ?? "",
+            ["llama_cpp_build"] = LlamaRuntime.Describe(),
         };
         if (gguf.GetInteger("general.file_type") is { } fileType)
         {
@@ -210,22 +238,30 @@ public sealed partial class LlamaModel : ILikelihoodModel, ITokenSequenceScorer,
     }
 
     /// <summary>
-    /// What decides this model's numbers: the file, the engine release, the KV cache type, flash attention, where the
-    /// layers run, the scoring mode, and in chat mode the chat template's text. Threads and batch size are left out:
-    /// they change the order of floating-point sums, not the numbers beyond rounding.
+    /// What decides this model's numbers: the file, the engine release, the device (GPU kernels round differently from
+    /// the CPU's), the KV cache type, flash attention, where the layers run, the scoring mode, and in chat mode the chat
+    /// template's text. Threads and batch size are left out: they change the order of floating-point sums, not the
+    /// numbers beyond rounding. The CPU adds no device part, so keys stored before devices existed stay valid.
     /// </summary>
-    private static ModelFingerprint BuildFingerprint(ModelIdentity identity, LlamaModelOptions options, string? chatTemplate)
+    internal static ModelFingerprint BuildFingerprint(ModelIdentity identity, LlamaModelOptions options, string? chatTemplate)
     {
         var parts = new List<(string, string)>
         {
             ("backend", "llama"),
             ("file_sha256", identity.Sha256 ?? ""),
             ("engine", "llama.cpp " + (LlamaRuntime.Version ?? "")),
+        };
+        if (options.Device.IsGpu())
+        {
+            parts.Add(("device", options.Device.WireName()));
+        }
+        parts.AddRange(
+        [
             ("kv_cache", options.F32KvCache ? "f32" : "f16"),
             ("flash_attention", options.FlashAttention switch { true => "on", false => "off", null => options.F32KvCache ? "off" : "auto" }),
-            ("gpu_layers", options.GpuLayers?.ToString(CultureInfo.InvariantCulture) ?? "default"),
+            ("gpu_layers", options.GpuLayers?.ToString(CultureInfo.InvariantCulture) ?? (options.Device.IsGpu() ? "all" : "default")),
             ("mode", options.Naive ? "naive" : "shared-prefix"),
-        };
+        ]);
         if (chatTemplate is not null)
         {
             parts.Add(("chat_template_sha256", Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(chatTemplate)))));

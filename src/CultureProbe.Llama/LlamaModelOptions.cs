@@ -18,7 +18,13 @@ public sealed record LlamaModelOptions
     /// <summary>Flash attention: null = llama.cpp decides (off whenever <see cref="F32KvCache"/> is on, for exactness).</summary>
     public bool? FlashAttention { get; init; }
 
-    /// <summary>Layers to offload to a GPU when a GPU build is loaded; null = the library default (all).</summary>
+    /// <summary>
+    /// Where llama.cpp runs; selects the prebuilt library of the pinned release (CPU by default). The runtime is
+    /// process-wide: every model of one process must ask for the same device.
+    /// </summary>
+    public LlamaDevice Device { get; init; } = LlamaDevice.Cpu;
+
+    /// <summary>Layers to offload to the GPU; null = all of them on a GPU device (nothing is offloaded on the CPU build).</summary>
     public int? GpuLayers { get; init; }
 
     /// <summary>Score every (context, continuation) from scratch, as lm-evaluation-harness does; for checks and the benchmark.</summary>
@@ -52,5 +58,6 @@ public sealed record LlamaModelOptions
         SettingException.Require(GpuLayers is null or >= 0, "gpu_layers", "0 or more", GpuLayers);
         SettingException.Require(GroupCells is >= 16 and <= 1 << 20, "group_cells", "16 to 1048576 cells", GroupCells);
         SettingException.Require(CoalescedRequests is >= 1 and <= 64, "coalesced_requests", "1 to 64", CoalescedRequests);
+        SettingException.Require(Enum.IsDefined(Device), "device", string.Join(", ", WireNames.All<LlamaDevice>()), Device);
     }
 }

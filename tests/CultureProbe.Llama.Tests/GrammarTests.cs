@@ -49,5 +49,8 @@ public sealed partial class GrammarTests(TinyModels models)
         var error = await Should.ThrowAsync<SettingException>(() => model.GenerateAsync(new GenerationRequest("x", 1, new GenerationSettings(MaxTokens: 8, Grammar: "root ::= (unclosed")), Token));
 
         error.Setting.ShouldBe("grammar");
+        // llama.cpp's parser prints where it failed straight to stderr; its log has the summary.
+        error.Problem.ShouldBe("llama.cpp could not parse the GBNF grammar: failed to parse grammar");
     }
+
 }

@@ -47,6 +47,7 @@ internal sealed class ModelOptions
         ["context_size"] = "--context-size",
         ["batch_size"] = "--batch-size",
         ["gpu_layers"] = "--gpu-layers",
+        ["device"] = "--device",
         ["parallel_sequences"] = "--parallel-sequences",
         ["option_orders"] = "--option-orders",
     };
@@ -66,7 +67,14 @@ internal sealed class ModelOptions
 
     public Option<bool> F16Kv { get; } = new("--f16-kv") { Description = "Use llama.cpp's F16 KV cache (faster, about 0.04 nats less exact) instead of F32." };
 
-    public Option<int?> GpuLayers { get; } = new("--gpu-layers") { Description = "Layers to offload when a GPU build of llama.cpp is loaded (CULTUREPROBE_LLAMA_LIB_DIR)." };
+    public Option<string> Device { get; } = new("--device")
+    {
+        Description = "Local models: where llama.cpp runs, cpu, cuda or vulkan. Each is a prebuilt llama.cpp of the same release; "
+            + "a GPU build is downloaded with npm on first use (CUDA 143 MB, Vulkan 24 MB) and needs the GPU's driver (see docs/llama-backend.md).",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    public Option<int?> GpuLayers { get; } = new("--gpu-layers") { Description = "Local models on a GPU (--device cuda or vulkan): layers to offload (default: all)." };
 
     public Option<bool> Chat { get; } = new("--chat") { Description = "Local models: put each prompt through the model's chat template (user turn; the answer starts the assistant turn)." };
 
@@ -112,7 +120,7 @@ internal sealed class ModelOptions
     /// <summary>Every option, to add to a command.</summary>
     public IEnumerable<Option> All =>
     [
-        Backend, Threads, ContextSize, BatchSize, F16Kv, GpuLayers, Chat,
+        Backend, Device, Threads, ContextSize, BatchSize, F16Kv, GpuLayers, Chat,
         Endpoints, Deployment, ApiKeyVariable, MaxInFlight, RequestBatch, TopLogProbs, Samples, SamplesPerRequest, Temperature, SampleSeed,
         MaxAnswerTokens, SystemPrompt, Prices, Retries, TimeoutSeconds, RetryDelaySeconds, MaxRetryDelaySeconds, CircuitFailures, CircuitBreakSeconds,
     ];
@@ -133,6 +141,7 @@ internal sealed class ModelOptions
             ContextSize = parse.GetValue(ContextSize),
             BatchSize = parse.GetValue(BatchSize),
             F32KvCache = !parse.GetValue(F16Kv),
+            Device = CommonOptions.Parse<LlamaDevice>("--device", parse.GetValue(Device)),
             GpuLayers = parse.GetValue(GpuLayers),
             Chat = parse.GetValue(Chat),
         };

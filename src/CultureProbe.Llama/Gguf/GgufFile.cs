@@ -276,9 +276,9 @@ public sealed class GgufFile
         {
             throw new InvalidModelFileException(path, $"has no positive {architecture}.embedding_length");
         }
-        if (file.GetInteger($"{architecture}.block_count") is not (> 0 and <= 4096))
+        if (file.GetInteger($"{architecture}.block_count") is not (> 0 and <= GgufHyperparameters.MaxLayers))
         {
-            throw new InvalidModelFileException(path, $"has no {architecture}.block_count between 1 and 4096");
+            throw new InvalidModelFileException(path, $"has no {architecture}.block_count between 1 and {GgufHyperparameters.MaxLayers} (LLAMA_MAX_LAYERS; llama.cpp would abort the process)");
         }
         // Shapes llama.cpp divides by or asserts on: a zero head count is a division by zero in native code.
         var heads = file.GetInteger($"{architecture}.attention.head_count");
@@ -305,6 +305,7 @@ public sealed class GgufFile
             throw new InvalidModelFileException(path,
                 $"token_embd.weight is [{string.Join(", ", tokenEmbedding.Dimensions)}], expected [{embd}, {tokens.Length}] (embedding length, vocabulary size)");
         }
+        GgufHyperparameters.Validate(file, architecture);
     }
 
     /// <summary>Reads a F32 or F16 tensor as doubles, in file order (fastest-varying dimension first).</summary>

@@ -4,12 +4,13 @@ namespace CultureProbe.Llama.Native;
 
 /// <summary>
 /// The subset of the llama.cpp v0.5.0 C API that the scorer and the generator use. The library names are logical:
-/// <see cref="LlamaRuntime"/> resolves them to the files it loaded. Call <see cref="LlamaRuntime.EnsureLoaded"/> first.
+/// <see cref="LlamaRuntime"/> resolves them to the files it loaded. Call <see cref="LlamaRuntime.EnsureLoaded(LlamaDevice)"/> first.
 /// </summary>
 internal static unsafe partial class LlamaNative
 {
     internal const string LlamaLibrary = "llama";
     internal const string GgmlLibrary = "ggml";
+    internal const string GgmlBaseLibrary = "ggml-base";
 
     [LibraryImport(LlamaLibrary)]
     internal static partial byte* llama_version();
@@ -161,4 +162,36 @@ internal static unsafe partial class LlamaNative
 
     [LibraryImport(GgmlLibrary, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial void ggml_backend_load_all_from_path(string directory);
+
+    /// <summary>Loads one backend plug-in and registers it; unlike <see cref="ggml_backend_load_all_from_path"/> it logs why a plug-in fails to load.</summary>
+    [LibraryImport(GgmlLibrary, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint ggml_backend_load(string path);
+
+    [LibraryImport(GgmlLibrary, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint ggml_backend_reg_by_name(string name);
+
+    [LibraryImport(GgmlLibrary)]
+    internal static partial nuint ggml_backend_dev_count();
+
+    [LibraryImport(GgmlLibrary)]
+    internal static partial nint ggml_backend_dev_get(nuint index);
+
+    [LibraryImport(GgmlBaseLibrary)]
+    internal static partial byte* ggml_backend_dev_name(nint device);
+
+    [LibraryImport(GgmlBaseLibrary)]
+    internal static partial byte* ggml_backend_dev_description(nint device);
+
+    [LibraryImport(GgmlBaseLibrary)]
+    internal static partial void ggml_backend_dev_memory(nint device, nuint* free, nuint* total);
+
+    /// <summary><c>enum ggml_backend_dev_type</c>: 0 CPU, 1 GPU, 2 integrated GPU, 3 accelerator, 4 meta.</summary>
+    [LibraryImport(GgmlBaseLibrary)]
+    internal static partial int ggml_backend_dev_type(nint device);
+
+    [LibraryImport(GgmlBaseLibrary)]
+    internal static partial nint ggml_backend_dev_backend_reg(nint device);
+
+    [LibraryImport(GgmlBaseLibrary)]
+    internal static partial byte* ggml_backend_reg_name(nint registry);
 }

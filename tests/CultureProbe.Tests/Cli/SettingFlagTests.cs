@@ -32,6 +32,29 @@ public sealed class SettingFlagTests
         Directory.Exists(temp.File("run")).ShouldBeFalse("nothing was written");
     }
 
+    [Theory]
+    [InlineData("gpu")]
+    [InlineData("metal")]
+    [InlineData("")]
+    public void A_device_llama_cpp_has_no_build_for_is_bad_usage_before_anything_runs(string device)
+    {
+        using var temp = new TempDirectory();
+        var (code, _, error) = CliRunner.Run("score", "--model", temp.File("absent.gguf"), "--continuation", " Yes", "--device", device);
+        code.ShouldBe(2);
+        error.Trim().ShouldBe($"error: --device: expected cpu, cuda, vulkan, found '{device}'");
+    }
+
+    [Fact]
+    public void Every_model_verb_offers_the_device()
+    {
+        foreach (var verb in new[] { "score", "run", "study" })
+        {
+            var (code, output, _) = CliRunner.Run(verb, "--help");
+            code.ShouldBe(0);
+            output.ShouldContain("--device");
+        }
+    }
+
     [Fact]
     public void An_unknown_backend_is_bad_usage()
     {
