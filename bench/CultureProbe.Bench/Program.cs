@@ -9,6 +9,7 @@ internal static class Program
         ["import"] = ("Import a synthetic WVS-7 file the size of the official one", ImportBenchmark.RunAsync),
         ["llama"] = ("Shared-prefix vs naive llama.cpp scoring of WVS-shaped prompts on a SmolLM2-135M-shaped F16 model", LlamaBenchmark.RunAsync),
         ["remote"] = ("Items/s and client CPU per request against a fake vLLM server with 50 ms latency", RemoteBenchmark.RunAsync),
+        ["write-model"] = ("Write a random-weight GGUF of a real shape with a real tokenizer (--shape, --tokenizer, --type, --out)", WriteModelCommand.RunAsync),
     };
 
     public static async Task<int> Main(string[] args)
@@ -18,7 +19,7 @@ internal static class Program
             Console.Error.WriteLine("usage: CultureProbe.Bench <benchmark> [options]");
             foreach (var (name, entry) in Benchmarks)
             {
-                Console.Error.WriteLine($"  {name,-10} {entry.Description}");
+                Console.Error.WriteLine($"  {name,-12} {entry.Description}");
             }
             return 2;
         }

@@ -276,9 +276,10 @@ public sealed class GgufFile
         {
             throw new InvalidModelFileException(path, $"has no positive {architecture}.embedding_length");
         }
-        if (file.GetInteger($"{architecture}.block_count") is not (> 0 and <= 4096))
+        // llama.cpp asserts (aborting the process) that 1 <= n_layer <= LLAMA_MAX_LAYERS (512).
+        if (file.GetInteger($"{architecture}.block_count") is not (> 0 and <= 512))
         {
-            throw new InvalidModelFileException(path, $"has no {architecture}.block_count between 1 and 4096");
+            throw new InvalidModelFileException(path, $"has no {architecture}.block_count between 1 and 512 (llama.cpp's limit)");
         }
         // Shapes llama.cpp divides by or asserts on: a zero head count is a division by zero in native code.
         var heads = file.GetInteger($"{architecture}.attention.head_count");
