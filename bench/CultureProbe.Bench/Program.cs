@@ -10,6 +10,7 @@ internal static class Program
         ["llama"] = ("Shared-prefix vs naive llama.cpp scoring of WVS-shaped prompts on a SmolLM2-135M-shaped F16 model", LlamaBenchmark.RunAsync),
         ["grid"] = ("paper-12 × N synthetic countries through runner and store on real-tokenizer GGUFs: CultureProbe vs naive vs raw decode", GridBenchmark.RunAsync),
         ["remote"] = ("Items/s and client CPU per request against a fake vLLM server with 50 ms latency", RemoteBenchmark.RunAsync),
+        ["write-model"] = ("Write a random-weight GGUF of a real shape with a real tokenizer (--shape, --tokenizer, --type, --out)", WriteModelCommand.RunAsync),
     };
 
     public static async Task<int> Main(string[] args)
@@ -19,7 +20,7 @@ internal static class Program
             Console.Error.WriteLine("usage: CultureProbe.Bench <benchmark> [options]");
             foreach (var (name, entry) in Benchmarks)
             {
-                Console.Error.WriteLine($"  {name,-10} {entry.Description}");
+                Console.Error.WriteLine($"  {name,-12} {entry.Description}");
             }
             return 2;
         }

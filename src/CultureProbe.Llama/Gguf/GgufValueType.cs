@@ -38,6 +38,8 @@ public enum GgmlTensorType : uint
     F32 = 0,
     /// <summary>16-bit float</summary>
     F16 = 1,
+    /// <summary>8-bit blocks: 32 signed bytes sharing one half-precision scale (34 bytes per block)</summary>
+    Q8_0 = 8,
 }
 
 /// <summary>Byte sizes of ggml tensor types, for checking that a file holds all its tensor data.</summary>

@@ -4,14 +4,23 @@ using System.Text;
 namespace CultureProbe.Llama.Gguf;
 
 /// <summary>
-/// Writes GGUF version 3 files: metadata in insertion order, then tensors (F32 or F16) aligned to 32 bytes.
-/// Used to make tiny models for tests, the demo and the benchmark.
+/// Fills <paramref name="destination"/> with a tensor's values from element <paramref name="start"/> on (file order,
+/// fastest-varying dimension first). Called for disjoint ranges, possibly from several threads at once.
+/// </summary>
+public delegate void TensorValues(long start, Span<float> destination);
+
+/// <summary>
+/// Writes GGUF version 3 files: metadata in insertion order, then tensors (F32, F16 or Q8_0) aligned to 32 bytes.
+/// Tensor data are produced and encoded a chunk at a time while writing, so memory stays bounded whatever the model's
+/// size. Used to make models for tests, the demo and the benchmark.
 /// </summary>
 public sealed class GgufWriter
 {
     private const int Alignment = 32;
+    private const int ChunkElements = 1 << 20;
+    private const int PartElements = 1 << 16;
     private readonly List<(string Key, GgufValueType Type, object Value)> _metadata = [];
-    private readonly List<(string Name, long[] Dimensions, GgmlTensorType Type, float[] Data)> _tensors = [];
+    private readonly List<(string Name, long[] Dimensions, GgmlTensorType Type, long Count, TensorValues Values)> _tensors = [];
 
     /// <summary>Adds a string value.</summary>
     public GgufWriter Add(string key, string value) => AddEntry(key, GgufValueType.String, value);
@@ -37,73 +46,172 @@ public sealed class GgufWriter
     /// <summary>Adds a tensor; <paramref name="dimensions"/> fastest-varying first, <paramref name="data"/> in that order.</summary>
     public GgufWriter AddTensor(string name, IReadOnlyList<long> dimensions, GgmlTensorType type, float[] data)
     {
-        ArgumentNullException.ThrowIfNull(dimensions);
         ArgumentNullException.ThrowIfNull(data);
-        var count = dimensions.Aggregate(1L, (a, b) => a * b);
+        var count = ElementCount(dimensions);
         if (count != data.Length)
         {
             throw new ArgumentException($"tensor {name}: {data.Length} values for dimensions [{string.Join(", ", dimensions)}]", nameof(data));
         }
-        _tensors.Add((name, [.. dimensions], type, data));
+        return AddTensor(name, dimensions, type, (start, destination) => data.AsSpan((int)start, destination.Length).CopyTo(destination));
+    }
+
+    /// <summary>Adds a tensor whose values <paramref name="values"/> produces while the file is written.</summary>
+    /// <exception cref="ArgumentException">A Q8_0 tensor's rows are not a whole number of 32-value blocks.</exception>
+    public GgufWriter AddTensor(string name, IReadOnlyList<long> dimensions, GgmlTensorType type, TensorValues values)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(values);
+        var count = ElementCount(dimensions);
+        if (type == GgmlTensorType.Q8_0 && dimensions[0] % Q8Block != 0)
+        {
+            throw new ArgumentException($"tensor {name}: a Q8_0 row holds whole blocks of {Q8Block} values, but its rows have {dimensions[0]}", nameof(dimensions));
+        }
+        if (type is not (GgmlTensorType.F32 or GgmlTensorType.F16 or GgmlTensorType.Q8_0))
+        {
+            throw new ArgumentException($"tensor {name}: cannot write type {type}", nameof(type));
+        }
+        _tensors.Add((name, [.. dimensions], type, count, values));
         return this;
     }
 
     /// <summary>Writes the file (atomically: a temporary file renamed into place).</summary>
     public void Write(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
         var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        try
         {
-            writer.Write(0x46554747u);
-            writer.Write(3u);
-            writer.Write((ulong)_tensors.Count);
-            writer.Write((ulong)_metadata.Count);
-            foreach (var (key, type, value) in _metadata)
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
             {
-                WriteString(writer, key);
-                writer.Write((uint)type);
-                WriteValue(writer, type, value);
-            }
-            long offset = 0;
-            foreach (var (name, dims, type, data) in _tensors)
-            {
-                WriteString(writer, name);
-                writer.Write((uint)dims.Length);
-                foreach (var d in dims)
+                writer.Write(0x46554747u);
+                writer.Write(3u);
+                writer.Write((ulong)_tensors.Count);
+                writer.Write((ulong)_metadata.Count);
+                foreach (var (key, type, value) in _metadata)
                 {
-                    writer.Write((ulong)d);
+                    WriteString(writer, key);
+                    writer.Write((uint)type);
+                    WriteValue(writer, type, value);
                 }
-                writer.Write((uint)type);
-                writer.Write((ulong)offset);
-                offset = Align(offset + ByteCount(type, data.Length));
-            }
-            Pad(writer);
-            var buffer = new byte[1 << 20];
-            foreach (var (_, _, type, data) in _tensors)
-            {
-                var elementSize = type == GgmlTensorType.F32 ? 4 : 2;
-                var perChunk = buffer.Length / elementSize;
-                for (var start = 0; start < data.Length; start += perChunk)
+                long offset = 0;
+                foreach (var (name, dims, type, count, _) in _tensors)
                 {
-                    var n = Math.Min(perChunk, data.Length - start);
-                    for (var i = 0; i < n; i++)
+                    WriteString(writer, name);
+                    writer.Write((uint)dims.Length);
+                    foreach (var d in dims)
                     {
-                        if (type == GgmlTensorType.F32)
+                        writer.Write((ulong)d);
+                    }
+                    writer.Write((uint)type);
+                    writer.Write((ulong)offset);
+                    offset = Align(offset + ByteCount(type, count));
+                }
+                Pad(writer);
+                var floats = new float[ChunkElements];
+                var bytes = new byte[ByteCount(GgmlTensorType.F32, ChunkElements)];
+                foreach (var (_, _, type, count, values) in _tensors)
+                {
+                    for (long start = 0; start < count; start += ChunkElements)
+                    {
+                        var n = (int)Math.Min(ChunkElements, count - start);
+                        var byteCount = (int)ByteCount(type, n);
+                        var parts = (n + PartElements - 1) / PartElements;
+                        if (parts == 1)
                         {
-                            BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * 4), data[start + i]);
+                            Encode(type, values, start, floats.AsSpan(0, n), bytes.AsSpan(0, byteCount));
                         }
                         else
                         {
-                            BinaryPrimitives.WriteHalfLittleEndian(buffer.AsSpan(i * 2), (Half)data[start + i]);
+                            var chunkStart = start;
+                            Parallel.For(0, parts, part =>
+                            {
+                                var from = part * PartElements;
+                                var length = Math.Min(PartElements, n - from);
+                                Encode(type, values, chunkStart + from, floats.AsSpan(from, length),
+                                    bytes.AsSpan((int)ByteCount(type, from), (int)ByteCount(type, length)));
+                            });
                         }
+                        writer.Write(bytes, 0, byteCount);
                     }
-                    writer.Write(buffer, 0, n * elementSize);
+                    Pad(writer);
                 }
-                Pad(writer);
             }
+            File.Move(temporary, path, overwrite: true);
         }
-        File.Move(temporary, path, overwrite: true);
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>Bytes of <paramref name="count"/> values of <paramref name="type"/> (whole blocks for Q8_0).</summary>
+    public static long ByteCount(GgmlTensorType type, long count) => type switch
+    {
+        GgmlTensorType.F32 => count * 4,
+        GgmlTensorType.F16 => count * 2,
+        GgmlTensorType.Q8_0 => count / Q8Block * Q8BlockBytes,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a type this writer encodes"),
+    };
+
+    private const int Q8Block = 32;
+    private const int Q8BlockBytes = 34;
+
+    private static void Encode(GgmlTensorType type, TensorValues values, long start, Span<float> floats, Span<byte> bytes)
+    {
+        values(start, floats);
+        switch (type)
+        {
+            case GgmlTensorType.F32:
+                for (var i = 0; i < floats.Length; i++)
+                {
+                    BinaryPrimitives.WriteSingleLittleEndian(bytes[(i * 4)..], floats[i]);
+                }
+                break;
+            case GgmlTensorType.F16:
+                for (var i = 0; i < floats.Length; i++)
+                {
+                    BinaryPrimitives.WriteHalfLittleEndian(bytes[(i * 2)..], (Half)floats[i]);
+                }
+                break;
+            default:
+                for (var block = 0; block * Q8Block < floats.Length; block++)
+                {
+                    QuantizeQ8(floats.Slice(block * Q8Block, Q8Block), bytes.Slice(block * Q8BlockBytes, Q8BlockBytes));
+                }
+                break;
+        }
+    }
+
+    /// <summary>
+    /// One Q8_0 block as ggml's reference quantizer makes it: a half-precision scale d = max|x| / 127, then
+    /// 32 signed bytes round(x / d), halves away from zero. A value is read back as d · q.
+    /// </summary>
+    internal static void QuantizeQ8(ReadOnlySpan<float> values, Span<byte> block)
+    {
+        var max = 0f;
+        foreach (var v in values)
+        {
+            max = Math.Max(max, Math.Abs(v));
+        }
+        var d = max / 127f;
+        var inverse = d != 0f ? 1f / d : 0f;
+        BinaryPrimitives.WriteHalfLittleEndian(block, (Half)d);
+        for (var i = 0; i < Q8Block; i++)
+        {
+            block[2 + i] = (byte)(sbyte)MathF.Round(values[i] * inverse, MidpointRounding.AwayFromZero);
+        }
+    }
+
+    private static long ElementCount(IReadOnlyList<long> dimensions)
+    {
+        ArgumentNullException.ThrowIfNull(dimensions);
+        if (dimensions.Count is 0 or > 4 || dimensions.Any(d => d <= 0))
+        {
+            throw new ArgumentException($"1 to 4 positive dimensions expected, got [{string.Join(", ", dimensions)}]", nameof(dimensions));
+        }
+        return dimensions.Aggregate(1L, (a, b) => checked(a * b));
     }
 
     private sealed record ArrayValue(GgufValueType ElementType, object Values);
@@ -114,8 +222,6 @@ public sealed class GgufWriter
         _metadata.Add((key, type, value));
         return this;
     }
-
-    private static long ByteCount(GgmlTensorType type, long count) => type == GgmlTensorType.F32 ? count * 4 : count * 2;
 
     private static long Align(long offset) => (offset + Alignment - 1) / Alignment * Alignment;
 
