@@ -11,12 +11,21 @@ public static class LinearMixedModel
 {
     private const double Z975 = 1.959963984540054;
 
+    /// <summary>
+    /// A residual variance below this fraction of the response's variance is taken as an exact fit. A real
+    /// measurement has noise far above it (a residual SD 10⁻⁵ of the response's SD); a degenerate fit drifts far below.
+    /// </summary>
+    private const double ExactFitRatio = 1e-10;
+
     /// <summary>Fits <paramref name="formula"/> (lme4 syntax) to <paramref name="data"/>.</summary>
     /// <exception cref="InputException">The formula is malformed, names missing columns, has no random-effects term, or the data cannot support the model.</exception>
     public static MixedModelFit Fit(DataFrame data, string formula, bool reml = true) => Fit(data, ModelFormula.Parse(formula), reml);
 
     /// <summary>Fits a parsed formula.</summary>
-    /// <exception cref="InputException">The formula names missing columns, has no random-effects term, or the data cannot support the model.</exception>
+    /// <exception cref="InputException">
+    /// The formula names missing columns or has no random-effects term; a used column holds a value that is not a finite
+    /// number; the response is constant or fitted exactly; a grouping factor has one level, or as many levels as rows.
+    /// </exception>
     public static MixedModelFit Fit(DataFrame data, ModelFormula formula, bool reml = true)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -28,6 +37,13 @@ public static class LinearMixedModel
         var frame = ModelFrame.Build(data, formula);
         foreach (var block in frame.Blocks)
         {
+            if (block.Levels < 2)
+            {
+                // lme4 stops here too (checkNlevels: "grouping factors must have > 1 sampled level"): one group's
+                // effect cannot be told apart from the intercept, so its variance is not identifiable.
+                throw new InputException($"formula '{formula.Text}': the grouping factor {block.Group} has a single level ('{block.FirstLevel}') in the {frame.N} rows used "
+                    + "(expected at least two; lme4 refuses this too: grouping factors must have > 1 sampled level); drop the term, or fit the fixed part with --ols");
+            }
             if (block.Levels >= frame.N)
             {
                 throw new InputException($"formula '{formula.Text}': the grouping factor {block.Group} has {block.Levels} levels for {frame.N} observations (expected fewer levels than observations)");
@@ -57,6 +73,14 @@ public static class LinearMixedModel
         var n = deviance.N;
         var p = deviance.P;
         var sigma2 = deviance.Pwrss / (reml ? n - p : n);
+        if (!double.IsFinite(criterion) || !(sigma2 > ExactFitRatio * Variance(frame.Y)))
+        {
+            // The random effects absorb every deviation (e.g. the response is constant within each group): the likelihood
+            // grows without bound as the residual variance goes to 0, so the optimiser stops anywhere along the way.
+            throw new InputException($"formula '{formula.Text}': the model reproduces the response '{formula.Response}' exactly (residual variance "
+                + $"{sigma2.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}, under 1e-10 of the response's variance; e.g. the response is constant within each group), "
+                + "so the likelihood has no maximum (expected a response with residual noise)");
+        }
         var beta = deviance.Beta;
         var unscaled = deviance.UnscaledFixedCovariance();
         var fixedEffects = new List<FixedEffect>();
@@ -119,7 +143,14 @@ public static class LinearMixedModel
             }
         }
         return new MixedModelFit(formula, reml, fixedEffects, randomEffects, sigma2, -criterion / 2, criterion, optimum.Converged, n,
-            groupCounts, thetaOriginal, frame.DroppedFixedNames, optimum.Evaluations);
+            groupCounts, thetaOriginal, frame.DroppedFixedNames, optimum.Evaluations)
+        { RankWarning = frame.RankWarning };
+    }
+
+    private static double Variance(double[] values)
+    {
+        var mean = values.Average();
+        return values.Sum(v => (v - mean) * (v - mean)) / values.Length;
     }
 
     private static double[] ColumnScales(RandomBlock block)
