@@ -66,8 +66,21 @@ public static class LinearMixedModel
         var scales = ordered.Select(ColumnScales).ToArray();
         var scaled = ordered.Select((b, i) => Scale(b, scales[i])).ToList();
         var deviance = new ProfiledDeviance(frame.Y, frame.X, scaled, reml);
-        var optimum = ThetaOptimizer.Minimize(theta => deviance.Evaluate(theta), deviance.InitialTheta(), ordered.Select(b => b.K).ToArray());
-        var criterion = deviance.Evaluate(optimum.Theta);
+        ThetaOptimizer.Result optimum;
+        double criterion;
+        try
+        {
+            optimum = ThetaOptimizer.Minimize(theta => deviance.Evaluate(theta), deviance.InitialTheta(), ordered.Select(b => b.K).ToArray());
+            criterion = deviance.Evaluate(optimum.Theta);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("not positive definite", StringComparison.Ordinal))
+        {
+            // The factorisation fails in floating point only when θ (random-effect SD / residual SD) has grown without bound,
+            // which the criterion drives it to when the residual variance can shrink to 0: the random effects together
+            // reproduce the response (e.g. crossed groups whose effects add up to it exactly).
+            throw new InputException($"formula '{formula.Text}': the model reproduces the response '{formula.Response}' exactly (residual variance → 0 as the random-effect "
+                + "variances grow, until the fit breaks down numerically; e.g. the groups' effects add up to the response), so the likelihood has no maximum (expected a response with residual noise)", e);
+        }
         var thetaOriginal = Unscale(optimum.Theta, scales);
 
         var n = deviance.N;

@@ -44,8 +44,8 @@ internal sealed class ModelFrame
     /// <summary>Builds the frame of <paramref name="formula"/> from <paramref name="data"/>.</summary>
     /// <exception cref="InputException">
     /// A column is missing, holds a value that is not a finite number where numbers are expected (naming the cell), the
-    /// response is text or constant, no row is complete, every fixed-effect column is zero, or the fixed effects reproduce
-    /// the response exactly.
+    /// response is text or constant, no row is complete, every fixed-effect column is zero, or the fixed effects (with the
+    /// groups of a random intercept) reproduce the response exactly.
     /// </exception>
     public static ModelFrame Build(DataFrame data, ModelFormula formula)
     {
@@ -91,8 +91,11 @@ internal sealed class ModelFrame
         }
         var (fullX, fullNames) = BuildMatrix(formula.FixedTerms, formula.HasIntercept, frame, rows.Length);
         var (x, names, dropped, warning, residual) = DropDependentColumns(fullX, fullNames, y, formula);
-        var sumOfSquares = y.Sum(v => v * v);
-        if (names.Length > 0 && rows.Length > names.Length && residual <= 1e-20 * sumOfSquares)
+        // An exact fit leaves a residual at rounding level; compare with the response's spread (not its size, which a
+        // large mean would inflate) so that a fit to within 1e-10 of the spread counts as exact.
+        var mean = y.Average();
+        var spread = y.Sum(v => (v - mean) * (v - mean));
+        if (names.Length > 0 && rows.Length > names.Length && residual <= 1e-20 * spread)
         {
             throw new InputException($"formula '{formula.Text}': the fixed effects ({string.Join(", ", names)}) reproduce the response '{formula.Response}' exactly in the {rows.Length} rows used "
                 + "(residual sum of squares 0), so there is no residual variance to estimate and every standard error would be 0 (expected a response with noise around the fixed effects)");
@@ -115,6 +118,11 @@ internal sealed class ModelFrame
             }
             var levelOf = keys.Select(k => index[k]).ToArray();
             blocks.Add(new RandomBlock(term.GroupName, zNames, levels.Length, levelOf, z) { FirstLevel = levels[0].Replace('\u001f', ':') });
+            if (term.HasIntercept && levels.Length > 1 && levels.Length < rows.Length && WithinGroupResidual(y, x, levelOf, levels.Length) <= 1e-20 * spread)
+            {
+                throw new InputException($"formula '{formula.Text}': the fixed effects and the groups of {term.GroupName} reproduce the response '{formula.Response}' exactly "
+                    + "(e.g. it is constant within each group), so no residual variance is left and the likelihood has no maximum (expected a response that varies within groups)");
+            }
         }
         return new ModelFrame(y, x, names, dropped, blocks) { RankWarning = warning };
     }
@@ -298,6 +306,42 @@ internal sealed class ModelFrame
         }
         var warning = $"fixed-effect model matrix is rank deficient, so {dropped.Count} column{(dropped.Count == 1 ? " is" : "s are")} dropped, as lme4 and R's lm drop them: {string.Join("; ", explanations)}";
         return (kept, keep.Select(k => names[k]).ToArray(), dropped.ToArray(), warning, rss);
+    }
+
+    /// <summary>
+    /// The residual sum of squares of <paramref name="y"/> on the columns of <paramref name="x"/> and one indicator per
+    /// group, by Frisch–Waugh: subtract group means from y and from each column, then project on what is left.
+    /// </summary>
+    private static double WithinGroupResidual(double[] y, double[,] x, int[] levelOf, int levels)
+    {
+        var n = y.Length;
+        double[] Demean(Func<int, double> value)
+        {
+            var sum = new double[levels];
+            var count = new int[levels];
+            for (var i = 0; i < n; i++)
+            {
+                sum[levelOf[i]] += value(i);
+                count[levelOf[i]]++;
+            }
+            return Enumerable.Range(0, n).Select(i => value(i) - (sum[levelOf[i]] / count[levelOf[i]])).ToArray();
+        }
+        var basis = new List<double[]>();
+        for (var j = 0; j < x.GetLength(1); j++)
+        {
+            var column = j;
+            var v = Demean(i => x[i, column]);
+            var norm0 = Math.Sqrt(Enumerable.Range(0, n).Sum(i => x[i, column] * x[i, column]));
+            Orthogonalise(v, basis);
+            var norm = Math.Sqrt(v.Sum(e => e * e));
+            if (norm > 1e-7 * norm0)
+            {
+                basis.Add(v.Select(e => e / norm).ToArray());
+            }
+        }
+        var residual = Demean(i => y[i]);
+        Orthogonalise(residual, basis);
+        return residual.Sum(e => e * e);
     }
 
     /// <summary>Subtracts from <paramref name="v"/> its projection on the orthonormal <paramref name="basis"/>; two passes of modified Gram–Schmidt keep the residual accurate.</summary>

@@ -44,6 +44,24 @@ public sealed class LmmBadInputTests : IDisposable
         return Csv(rows);
     }
 
+    /// <summary>y = A[a] + B[b] exactly over 5 × 4 crossed groups, 3 rows each, with a noise covariate x.</summary>
+    private static string Crossed()
+    {
+        var random = new Random(3);
+        var lines = new List<string> { "y,x,a,b" };
+        for (var a = 0; a < 5; a++)
+        {
+            for (var b = 0; b < 4; b++)
+            {
+                for (var k = 0; k < 3; k++)
+                {
+                    lines.Add(string.Create(CultureInfo.InvariantCulture, $"{(a * 1.5) + (b * b * 0.75)},{Math.Round(random.NextDouble(), 4)},a{a},b{b}"));
+                }
+            }
+        }
+        return string.Join("\n", lines) + "\n";
+    }
+
     private static string Map(Func<string[], int, string[]> change) => Csv(Rows().Select((r, i) => change(r, i)).ToArray());
 
     public static TheoryData<string, string, string[], string[]> Cases()
@@ -70,7 +88,10 @@ public sealed class LmmBadInputTests : IDisposable
             { Map((r, _) => ["5.0", r[1], r[2]]), "y ~ x", ["--ols"], ["the response 'y' is 5 in all 60 rows used"] },
             { Map((r, _) => [(1 + (2 * double.Parse(r[1], CultureInfo.InvariantCulture))).ToString("R", CultureInfo.InvariantCulture), r[1], r[2]]), "y ~ x", ["--ols"], ["the fixed effects ((Intercept), x) reproduce the response 'y' exactly in the 60 rows used"] },
             { Map((r, _) => [(1 + (2 * double.Parse(r[1], CultureInfo.InvariantCulture))).ToString("R", CultureInfo.InvariantCulture), r[1], r[2]]), "y ~ x + (1 | g)", [], ["reproduce the response 'y' exactly"] },
-            { Map((r, _) => [r[2][1..], r[1], r[2]]), "y ~ x + (1 | g)", [], ["formula 'y ~ x + (1 | g)': the model reproduces the response 'y' exactly", "constant within each group"] },
+            { Map((r, _) => [r[2][1..], r[1], r[2]]), "y ~ x + (1 | g)", [], ["formula 'y ~ x + (1 | g)': the fixed effects and the groups of g reproduce the response 'y' exactly", "constant within each group"] },
+            { Map((r, i) => [(r[2][1..] + ".5"), r[1], r[2]]), "y ~ x + (x | g)", [], ["the fixed effects and the groups of g reproduce the response 'y' exactly"] },
+            // Crossed groups that add up to the response: no single grouping explains it, the fit does (residual variance → 0).
+            { Crossed(), "y ~ x + (1 | a) + (1 | b)", [], ["formula 'y ~ x + (1 | a) + (1 | b)': the model reproduces the response 'y' exactly (residual variance"] },
 
             // Grouping factors.
             { Map((r, _) => [r[0], r[1], "g0"]), "y ~ x + (1 | g)", [], ["the grouping factor g has a single level ('g0') in the 60 rows used", "grouping factors must have > 1 sampled level"] },
@@ -200,6 +221,20 @@ public sealed class LmmBadInputTests : IDisposable
 
         code.ShouldBe(0, error);
         error.ShouldContain("z (zero in every row used)");
+    }
+
+    [Fact]
+    public void A_large_mean_with_small_noise_is_not_taken_for_an_exact_fit()
+    {
+        // y = 10⁶ + 2x + noise of SD 10⁻³: the noise is 10⁻⁹ of y's size but far above rounding, so the fit goes ahead.
+        var random = new Random(5);
+        var path = _temp.File("data.csv");
+        File.WriteAllText(path, Map((r, _) => [(1e6 + (2 * double.Parse(r[1], CultureInfo.InvariantCulture)) + (0.3 * int.Parse(r[2][1..], CultureInfo.InvariantCulture)) + ((random.NextDouble() - 0.5) * 0.003)).ToString("R", CultureInfo.InvariantCulture), r[1], r[2]]));
+
+        var (code, _, error) = CliRunner.Run("lmm", "--data", path, "--formula", "y ~ x + (1 | g)");
+        code.ShouldBe(0, error);
+        (code, _, error) = CliRunner.Run("lmm", "--ols", "--data", path, "--formula", "y ~ x");
+        code.ShouldBe(0, error);
     }
 
     [Fact]
