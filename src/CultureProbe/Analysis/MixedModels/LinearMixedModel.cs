@@ -30,6 +30,18 @@ public static class LinearMixedModel
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(formula);
+        try
+        {
+            return FitFrame(data, formula, reml);
+        }
+        catch (InputException e) when (ModelFrame.NeedsFileName(data, e))
+        {
+            throw ModelFrame.InFile(data, e);
+        }
+    }
+
+    private static MixedModelFit FitFrame(DataFrame data, ModelFormula formula, bool reml)
+    {
         if (formula.RandomTerms.Count == 0)
         {
             throw new InputException($"formula '{formula.Text}': no random-effects term such as (1 | g); fit it by ordinary least squares instead");

@@ -127,6 +127,13 @@ internal sealed class ModelFrame
         return new ModelFrame(y, x, names, dropped, blocks) { RankWarning = warning };
     }
 
+    /// <summary>Whether an error about a frame read from a file lacks the file's name (errors about one cell already start with it).</summary>
+    internal static bool NeedsFileName(DataFrame data, InputException e) =>
+        data.FileName is { } file && !e.Message.StartsWith(file + ":", StringComparison.Ordinal);
+
+    /// <summary>The error with the data file's name in front, so that every message about the data names the file.</summary>
+    internal static InputException InFile(DataFrame data, InputException e) => new($"{data.FileName}: {e.Message}", e);
+
     private static DataColumn Subset(DataColumn column, int[] rows)
     {
         if (column.IsNumeric)

@@ -16,6 +16,18 @@ public static class OrdinaryLeastSquares
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(formula);
+        try
+        {
+            return FitFrame(data, formula);
+        }
+        catch (InputException e) when (ModelFrame.NeedsFileName(data, e))
+        {
+            throw ModelFrame.InFile(data, e);
+        }
+    }
+
+    private static OlsFit FitFrame(DataFrame data, ModelFormula formula)
+    {
         if (formula.RandomTerms.Count > 0)
         {
             throw new InputException($"formula '{formula.Text}': OLS takes no random-effects terms such as (1 | {formula.RandomTerms[0].GroupName}); fit a mixed model instead");

@@ -143,7 +143,7 @@ public sealed class LmmBadInputTests : IDisposable
         var (code, output, error) = CliRunner.Run(["lmm", "--data", path, "--formula", formula, .. extra]);
 
         code.ShouldBe(2, error);
-        error.ShouldStartWith("error: ");
+        error.ShouldStartWith("error: bad.csv:", Case.Sensitive, "every message names the data file first");
         foreach (var message in messages)
         {
             error.ShouldContain(message, Case.Sensitive, error);
