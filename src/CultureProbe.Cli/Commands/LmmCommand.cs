@@ -10,28 +10,32 @@ internal static class LmmCommand
 {
     public static Command Create()
     {
-        var data = new Option<FileInfo>("--data") { Description = "CSV file with a header row. A column is numeric if every value parses as a number, otherwise a factor (levels in C-locale order; the first is the reference). Empty fields and NA are missing; rows missing a variable of the formula are dropped.", Required = true };
+        var data = new Option<FileInfo>("--data") { Description = "CSV file (UTF-8) with a header row. A column is numeric if every value is a finite number, a factor if fewer than half its values are numbers (levels in C-locale order; the first is the reference); a column in between (mostly numbers, but some text, NaN or Inf) is refused when the formula uses it, naming the first such cell. Empty fields and NA are missing; rows missing a variable of the formula are dropped.", Required = true };
+        var factors = new Option<string[]>("--factor") { Description = "Read this column as a factor whatever its values, as R's factor(x) (numbers become levels in numeric order). Repeat or separate with commas.", AllowMultipleArgumentsPerToken = false };
         var formula = new Option<string>("--formula") { Description = "Model formula in lme4 syntax, e.g. \"y ~ x * f + (x | g)\", \"y ~ x + (1 | a) + (1 | b)\", \"y ~ 0 + f + (1 | g1/g2)\".", Required = true };
         var ml = new Option<bool>("--ml") { Description = "Fit by maximum likelihood instead of REML (use ML to compare fixed effects by likelihood ratio)." };
         var ols = new Option<bool>("--ols") { Description = "Fit by ordinary least squares (the formula must have no random-effects terms)." };
         var format = CommonOptions.Format("table", "table", "json");
         var command = new Command("lmm", "Fit a Gaussian linear mixed-effects model by REML or ML, as lme4's lmer does, or an OLS regression with the same formula syntax.")
         {
-            data, formula, ml, ols, format,
+            data, formula, ml, ols, factors, format,
         };
         command.SetAction(parse =>
         {
-            var frame = DataFrame.ReadCsv(parse.GetValue(data)!.FullName);
+            if (parse.GetValue(ols) && parse.GetValue(ml))
+            {
+                throw new InputException("--ml and --ols exclude each other: OLS has no REML/ML choice");
+            }
+            var factorNames = (parse.GetValue(factors) ?? []).SelectMany(f => f.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+            var frame = DataFrame.ReadCsv(parse.GetValue(data)!.FullName, factorNames);
             var text = parse.GetValue(formula)!;
             var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
             var json = parse.GetValue(format) == "json";
             if (parse.GetValue(ols))
             {
-                if (parse.GetValue(ml))
-                {
-                    throw new InputException("--ml and --ols exclude each other: OLS has no REML/ML choice");
-                }
                 var fit = OrdinaryLeastSquares.Fit(frame, text);
+                WriteWarning(error, fit.RankWarning);
                 if (json)
                 {
                     CommonOptions.WriteJson(output, MixedModelJson.Of(fit));
@@ -43,6 +47,7 @@ internal static class LmmCommand
                 return Program.ExitOk;
             }
             var mixed = LinearMixedModel.Fit(frame, text, reml: !parse.GetValue(ml));
+            WriteWarning(error, mixed.RankWarning);
             if (json)
             {
                 CommonOptions.WriteJson(output, MixedModelJson.Of(mixed));
@@ -98,6 +103,15 @@ internal static class LmmCommand
             table.AddRow(Markup.Escape(f.Term), F(f.Estimate), F(f.StandardError), F(f.Statistic, "F3"), P(f.PValue), Markup.Escape($"[{F(f.ConfidenceLow)}, {F(f.ConfidenceHigh)}]"));
         }
         console.Write(table);
+    }
+
+    /// <summary>Warnings go to standard error, so that --format json keeps standard output parseable.</summary>
+    private static void WriteWarning(TextWriter error, string? warning)
+    {
+        if (warning is not null)
+        {
+            error.WriteLine($"warning: {warning}");
+        }
     }
 
     private static void WriteDropped(IAnsiConsole console, IReadOnlyList<string> dropped)

@@ -33,7 +33,7 @@ internal static partial class StudyCommand
         var templateSet = PromptTemplateSet.BuiltIn();
         var selection = parse.GetValue(o.Templates)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var specs = studyLanguages.SelectMany(l => CountryCuedStudy.Specs([l], FilterTemplates(selection, templateSet, l.Language), templateSet, parse.GetValue(o.Questions)!, CommonOptions.Parse<AnswerFormat>("--answer-format", parse.GetValue(o.AnswerFormat)), ReferenceCountry)).ToArray();
-        var capabilities = parse.GetValue(o.Capability) is { } capabilityText && !capabilityText.Equals("none", StringComparison.OrdinalIgnoreCase) ? ReadCapability(capabilityText) : new Dictionary<(string, string), double>();
+        IReadOnlyDictionary<(string, string), double> capabilities = parse.GetValue(o.Capability) is { } capabilityText && !capabilityText.Equals("none", StringComparison.OrdinalIgnoreCase) ? Study.StudyInputReader.ReadModelLanguageScores(capabilityText) : new Dictionary<(string, string), double>();
         var folder = parse.GetValue(o.Output)!.FullName;
         var job = new ProbeJob(
             pack, QuestionBankLoader.Default, CountryTable.Default, specs.Select(s => s.Spec).ToArray(),
@@ -100,24 +100,6 @@ internal static partial class StudyCommand
             throw new InputException($"the study compares with {ReferenceCountry.Iso3} (the bank's reference country), which no survey pack holds");
         }
         return result;
-    }
-
-    private static Dictionary<(string, string), double> ReadCapability(string path)
-    {
-        var frame = Analysis.MixedModels.DataFrame.ReadCsv(path);
-        var model = frame.Find("model");
-        var language = frame.Find("language");
-        var score = frame.Find("score");
-        if (model is null || language is null || score is null || !score.IsNumeric)
-        {
-            throw new InputException($"{path}: expected the columns model,language,score (score numeric)");
-        }
-        var table = new Dictionary<(string, string), double>();
-        for (var i = 0; i < frame.RowCount; i++)
-        {
-            table[(model.TextAt(i), language.TextAt(i))] = score.NumericValues![i];
-        }
-        return table;
     }
 
     /// <summary>Combines packs: each country's distributions come from the first pack that has the country.</summary>

@@ -7,6 +7,7 @@ namespace CultureProbe.IO;
 /// A streaming reader of delimited text (CSV) that works on UTF-8 bytes, so large survey
 /// files are read in one pass with constant memory. It handles a byte-order mark, CRLF or LF
 /// line ends, quoted fields with doubled quotes, and reports the line each record starts on.
+/// It refuses UTF-16 and UTF-32 text (by byte-order mark or zero bytes), naming the encoding.
 /// It also hashes every byte it reads, so callers get the file's SHA-256 without a second pass.
 /// </summary>
 internal sealed class DelimitedRecordReader : IDisposable
@@ -147,14 +148,63 @@ internal sealed class DelimitedRecordReader : IDisposable
         }
         _atStart = false;
         Fill();
-        while (_dataEnd - _recordStart < 3 && !_endOfStream)
+        while (_dataEnd - _recordStart < 4 && !_endOfStream)
         {
             Fill();
         }
-        if (_buffer.AsSpan(_recordStart, _dataEnd - _recordStart).StartsWith("\uFEFF"u8))
+        var start = _buffer.AsSpan(_recordStart, _dataEnd - _recordStart);
+        if (NotUtf8(start) is { } encoding)
+        {
+            throw new InputException($"{_fileName}: the file is {encoding}, not UTF-8 (expected UTF-8 text; save it as UTF-8, e.g. \"CSV UTF-8\" in a spreadsheet, or iconv -f {encoding.Split(' ')[0]} -t UTF-8)");
+        }
+        if (start.StartsWith("\uFEFF"u8))
         {
             _recordStart += 3;
         }
+    }
+
+    /// <summary>
+    /// Names the encoding of text that is not UTF-8 from its start: a UTF-32 or UTF-16 byte-order mark, or,
+    /// without one, the zero bytes that UTF-16/32 put beside every ASCII character (UTF-8 text never holds
+    /// a zero byte). Without this check such a file reads as one garbled header and is reported as
+    /// missing every column. Null when the start looks like UTF-8 (or ASCII).
+    /// </summary>
+    internal static string? NotUtf8(ReadOnlySpan<byte> start)
+    {
+        // UTF-32 LE's mark begins with UTF-16 LE's, so test the longer marks first.
+        if (start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE, 0x00, 0x00]))
+        {
+            return "UTF-32 (little-endian)";
+        }
+        if (start.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]))
+        {
+            return "UTF-32 (big-endian)";
+        }
+        if (start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
+        {
+            return "UTF-16 (little-endian)";
+        }
+        if (start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            return "UTF-16 (big-endian)";
+        }
+        var sample = start[..Math.Min(start.Length, 4096)];
+        var zeros = sample.Count((byte)0);
+        if (zeros == 0 || zeros * 4 < sample.Length)
+        {
+            return null;
+        }
+        // ASCII in UTF-16 LE is "c 0", in BE "0 c"; in UTF-32 three of every four bytes are zero.
+        if (zeros * 4 >= sample.Length * 3 - 4)
+        {
+            return sample.Length > 0 && sample[0] == 0 ? "UTF-32 (big-endian)" : "UTF-32 (little-endian)";
+        }
+        var evenZeros = 0;
+        for (var i = 0; i < sample.Length; i += 2)
+        {
+            evenZeros += sample[i] == 0 ? 1 : 0;
+        }
+        return evenZeros * 2 > zeros ? "UTF-16 (big-endian)" : "UTF-16 (little-endian)";
     }
 
     /// <summary>Moves unparsed bytes to the front, grows the buffer if a record fills it, and reads more.</summary>

@@ -38,7 +38,15 @@ public static class CapabilityTable
             {
                 continue;
             }
-            var id = matcher.Match(row.Model);
+            string? id;
+            try
+            {
+                id = matcher.Match(row.Model);
+            }
+            catch (InputException e) when (row.ModelSource is not null)
+            {
+                throw new InputException($"{row.ModelSource}: {e.Message}", e);
+            }
             if (id is null)
             {
                 unmatched.Add(row.Model);

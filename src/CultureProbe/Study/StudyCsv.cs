@@ -127,6 +127,11 @@ internal sealed class StudyCsv : IDisposable
     public double Number(StudyColumn column) =>
         OptionalNumber(column) ?? throw Error(column, $"expected a number, found '{Raw(column)}'");
 
+    /// <summary>The current record's field of <paramref name="column"/>: <c>file:line:column (column header)</c>.</summary>
+    public string Where(StudyColumn column) => _columns.TryGetValue(column.Name, out var c)
+        ? $"{FileName}:{_reader.LineNumber}:{c.Index + 1} (column {c.Header})"
+        : $"{FileName}:{_reader.LineNumber} (column {column.Aliases[0]})";
+
     /// <summary>An error at the current record and the column's field.</summary>
     public InputException Error(StudyColumn column, string problem)
     {

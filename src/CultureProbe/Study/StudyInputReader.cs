@@ -215,6 +215,7 @@ public static class StudyInputReader
     {
         var rows = new List<BenchmarkScore>();
         var withoutScore = 0;
+        var seen = new Dictionary<(string, string, string), long>();
         while (csv.Next())
         {
             var score = csv.OptionalNumber(BenchScore);
@@ -231,13 +232,47 @@ public static class StudyInputReader
             var code = StudyLanguages.CodeOf(languageText) ?? throw csv.Error(BenchLanguage,
                 $"expected a language name ({string.Join(", ", StudyLanguages.Names.Values)}) or a two- or three-letter code, found '{languageText}'");
             var family = csv.Raw(BenchFamily);
-            rows.Add(new BenchmarkScore(csv.Text(BenchModel), csv.Text(Benchmark), code, score.Value, family.Length == 0 ? null : family));
+            var model = csv.Text(BenchModel);
+            var benchmark = csv.Text(Benchmark);
+            // A repeated row would count twice in the model's mean capability.
+            if (!seen.TryAdd((model, benchmark, code), csv.Line))
+            {
+                throw csv.Error(Benchmark, $"{model} has a second {benchmark} score in {languageText} (first at line {seen[(model, benchmark, code)]}); expected one row per (model, benchmark, language)");
+            }
+            rows.Add(new BenchmarkScore(model, benchmark, code, score.Value, family.Length == 0 ? null : family) { ModelSource = csv.Where(BenchModel) });
         }
         if (withoutScore > 0)
         {
             warnings.Add($"{csv.FileName}: {withoutScore} benchmark row(s) without a score dropped");
         }
         return rows;
+    }
+
+    /// <summary>
+    /// Reads the country-cued design's capability table (<c>model,language,score</c>): one finite score per
+    /// (model, language); the language as a code or an English name (Danish, Dutch, …), stored as its code.
+    /// </summary>
+    /// <exception cref="InputException">The file is missing, not UTF-8 or malformed, a score is empty or not a finite number, a language is neither a code nor a known name, or a (model, language) repeats; each names file:line:column.</exception>
+    public static IReadOnlyDictionary<(string Model, string Language), double> ReadModelLanguageScores(string path)
+    {
+        const string Expected = "model,language,score";
+        using var csv = StudyCsv.Open(path, Expected, [BenchModel, BenchLanguage, BenchScore]);
+        var table = new Dictionary<(string Model, string Language), double>();
+        var lines = new Dictionary<(string, string), long>();
+        while (csv.Next())
+        {
+            var model = csv.Text(BenchModel);
+            var languageText = csv.Text(BenchLanguage);
+            var language = StudyLanguages.CodeOf(languageText) ?? throw csv.Error(BenchLanguage,
+                $"expected a language code (da, en, nl, pt, …) or one of the names {string.Join(", ", StudyLanguages.Names.Values)}, found '{languageText}'");
+            var score = csv.Number(BenchScore);
+            if (!lines.TryAdd((model, language), csv.Line))
+            {
+                throw csv.Error(BenchLanguage, $"{model} has a second score for {language} (first at line {lines[(model, language)]}); expected one row per (model, language)");
+            }
+            table[(model, language)] = score;
+        }
+        return table;
     }
 
     /// <summary>Reads per-country human self-consistency (the released <c>gt_self_consistency.csv</c>).</summary>

@@ -63,7 +63,18 @@ public sealed record PopulationShare(string Population, PopulationKind Kind, str
 /// <param name="Language">Language code (ISO 639-1); the reader maps English names (Danish, Dutch, …) to codes.</param>
 /// <param name="Score">Score in percent, as the table gives it.</param>
 /// <param name="Family">Model family as the table gives it, or null.</param>
-public sealed record BenchmarkScore(string Model, string Benchmark, string Language, double Score, string? Family);
+public sealed record BenchmarkScore(string Model, string Benchmark, string Language, double Score, string? Family)
+{
+    /// <summary>Where the row's model name was read (<c>file:line:column (column model)</c>), for messages about it; null for rows built in code.</summary>
+    public string? ModelSource { get; init; }
+
+    /// <summary>Equal scores are equal wherever they were read: <see cref="ModelSource"/> is not part of the value.</summary>
+    public bool Equals(BenchmarkScore? other) => other is not null && Model == other.Model && Benchmark == other.Benchmark
+        && Language == other.Language && Score.Equals(other.Score) && Family == other.Family;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Model, Benchmark, Language, Score, Family);
+}
 
 /// <summary>A human self-consistency reference for one country (the released <c>gt_self_consistency.csv</c>, or computed by <see cref="HumanConsistency"/>).</summary>
 /// <param name="Country">Country code.</param>

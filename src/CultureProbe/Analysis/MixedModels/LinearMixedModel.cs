@@ -11,16 +11,37 @@ public static class LinearMixedModel
 {
     private const double Z975 = 1.959963984540054;
 
+    /// <summary>
+    /// A residual variance below this fraction of the response's variance is taken as an exact fit. A real
+    /// measurement has noise far above it (a residual SD 10⁻⁵ of the response's SD); a degenerate fit drifts far below.
+    /// </summary>
+    private const double ExactFitRatio = 1e-10;
+
     /// <summary>Fits <paramref name="formula"/> (lme4 syntax) to <paramref name="data"/>.</summary>
     /// <exception cref="InputException">The formula is malformed, names missing columns, has no random-effects term, or the data cannot support the model.</exception>
     public static MixedModelFit Fit(DataFrame data, string formula, bool reml = true) => Fit(data, ModelFormula.Parse(formula), reml);
 
     /// <summary>Fits a parsed formula.</summary>
-    /// <exception cref="InputException">The formula names missing columns, has no random-effects term, or the data cannot support the model.</exception>
+    /// <exception cref="InputException">
+    /// The formula names missing columns or has no random-effects term; a used column holds a value that is not a finite
+    /// number; the response is constant or fitted exactly; a grouping factor has one level, or as many levels as rows.
+    /// </exception>
     public static MixedModelFit Fit(DataFrame data, ModelFormula formula, bool reml = true)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(formula);
+        try
+        {
+            return FitFrame(data, formula, reml);
+        }
+        catch (InputException e) when (ModelFrame.NeedsFileName(data, e))
+        {
+            throw ModelFrame.InFile(data, e);
+        }
+    }
+
+    private static MixedModelFit FitFrame(DataFrame data, ModelFormula formula, bool reml)
+    {
         if (formula.RandomTerms.Count == 0)
         {
             throw new InputException($"formula '{formula.Text}': no random-effects term such as (1 | g); fit it by ordinary least squares instead");
@@ -28,6 +49,13 @@ public static class LinearMixedModel
         var frame = ModelFrame.Build(data, formula);
         foreach (var block in frame.Blocks)
         {
+            if (block.Levels < 2)
+            {
+                // lme4 stops here too (checkNlevels: "grouping factors must have > 1 sampled level"): one group's
+                // effect cannot be told apart from the intercept, so its variance is not identifiable.
+                throw new InputException($"formula '{formula.Text}': the grouping factor {block.Group} has a single level ('{block.FirstLevel}') in the {frame.N} rows used "
+                    + "(expected at least two; lme4 refuses this too: grouping factors must have > 1 sampled level); drop the term, or fit the fixed part with --ols");
+            }
             if (block.Levels >= frame.N)
             {
                 throw new InputException($"formula '{formula.Text}': the grouping factor {block.Group} has {block.Levels} levels for {frame.N} observations (expected fewer levels than observations)");
@@ -50,13 +78,34 @@ public static class LinearMixedModel
         var scales = ordered.Select(ColumnScales).ToArray();
         var scaled = ordered.Select((b, i) => Scale(b, scales[i])).ToList();
         var deviance = new ProfiledDeviance(frame.Y, frame.X, scaled, reml);
-        var optimum = ThetaOptimizer.Minimize(theta => deviance.Evaluate(theta), deviance.InitialTheta(), ordered.Select(b => b.K).ToArray());
-        var criterion = deviance.Evaluate(optimum.Theta);
+        ThetaOptimizer.Result optimum;
+        double criterion;
+        try
+        {
+            optimum = ThetaOptimizer.Minimize(theta => deviance.Evaluate(theta), deviance.InitialTheta(), ordered.Select(b => b.K).ToArray());
+            criterion = deviance.Evaluate(optimum.Theta);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("not positive definite", StringComparison.Ordinal))
+        {
+            // The factorisation fails in floating point only when θ (random-effect SD / residual SD) has grown without bound,
+            // which the criterion drives it to when the residual variance can shrink to 0: the random effects together
+            // reproduce the response (e.g. crossed groups whose effects add up to it exactly).
+            throw new InputException($"formula '{formula.Text}': the model reproduces the response '{formula.Response}' exactly (residual variance → 0 as the random-effect "
+                + "variances grow, until the fit breaks down numerically; e.g. the groups' effects add up to the response), so the likelihood has no maximum (expected a response with residual noise)", e);
+        }
         var thetaOriginal = Unscale(optimum.Theta, scales);
 
         var n = deviance.N;
         var p = deviance.P;
         var sigma2 = deviance.Pwrss / (reml ? n - p : n);
+        if (!double.IsFinite(criterion) || !(sigma2 > ExactFitRatio * Variance(frame.Y)))
+        {
+            // The random effects absorb every deviation (e.g. the response is constant within each group): the likelihood
+            // grows without bound as the residual variance goes to 0, so the optimiser stops anywhere along the way.
+            throw new InputException($"formula '{formula.Text}': the model reproduces the response '{formula.Response}' exactly (residual variance "
+                + $"{sigma2.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}, under 1e-10 of the response's variance; e.g. the response is constant within each group), "
+                + "so the likelihood has no maximum (expected a response with residual noise)");
+        }
         var beta = deviance.Beta;
         var unscaled = deviance.UnscaledFixedCovariance();
         var fixedEffects = new List<FixedEffect>();
@@ -119,7 +168,14 @@ public static class LinearMixedModel
             }
         }
         return new MixedModelFit(formula, reml, fixedEffects, randomEffects, sigma2, -criterion / 2, criterion, optimum.Converged, n,
-            groupCounts, thetaOriginal, frame.DroppedFixedNames, optimum.Evaluations);
+            groupCounts, thetaOriginal, frame.DroppedFixedNames, optimum.Evaluations)
+        { RankWarning = frame.RankWarning };
+    }
+
+    private static double Variance(double[] values)
+    {
+        var mean = values.Average();
+        return values.Sum(v => (v - mean) * (v - mean)) / values.Length;
     }
 
     private static double[] ColumnScales(RandomBlock block)

@@ -55,6 +55,9 @@ public sealed record MixedModelFit(
 {
     /// <summary><c>REML</c> or <c>ML</c>.</summary>
     public string Method => Reml ? "REML" : "ML";
+
+    /// <summary>The warning for <see cref="DroppedFixedEffects"/>, naming the columns each dropped one is a combination of; null when none was dropped.</summary>
+    public string? RankWarning { get; init; }
 }
 
 /// <summary>An ordinary least-squares fit.</summary>
@@ -76,4 +79,8 @@ public sealed record OlsFit(
     int ResidualDegreesOfFreedom,
     double LogLikelihood,
     int Observations,
-    IReadOnlyList<string> DroppedFixedEffects);
+    IReadOnlyList<string> DroppedFixedEffects)
+{
+    /// <summary>The warning for <see cref="DroppedFixedEffects"/>, naming the columns each dropped one is a combination of; null when none was dropped.</summary>
+    public string? RankWarning { get; init; }
+}

@@ -29,12 +29,24 @@ internal sealed class ModelFrame
     /// <summary>Columns dropped because they were linear combinations of earlier ones (lme4 drops them too).</summary>
     public IReadOnlyList<string> DroppedFixedNames { get; }
 
+    /// <summary>
+    /// lme4's warning when columns were dropped, naming each and the kept columns it is a combination of; null
+    /// when the fixed-effects matrix has full rank.
+    /// </summary>
+    public string? RankWarning { get; private init; }
+
     /// <summary>Random-effects blocks in the formula's order (not yet sorted by number of levels).</summary>
     public IReadOnlyList<RandomBlock> Blocks { get; }
 
     /// <summary>Number of observations used.</summary>
     public int N => Y.Length;
 
+    /// <summary>Builds the frame of <paramref name="formula"/> from <paramref name="data"/>.</summary>
+    /// <exception cref="InputException">
+    /// A column is missing, holds a value that is not a finite number where numbers are expected (naming the cell), the
+    /// response is text or constant, no row is complete, every fixed-effect column is zero, or the fixed effects (with the
+    /// groups of a random intercept) reproduce the response exactly.
+    /// </exception>
     public static ModelFrame Build(DataFrame data, ModelFormula formula)
     {
         var columns = new Dictionary<string, DataColumn>(StringComparer.Ordinal);
@@ -43,10 +55,26 @@ internal sealed class ModelFrame
             columns[name] = data.Find(name) ?? throw new InputException(
                 $"formula '{formula.Text}': no column named '{name}' in the data (columns: {string.Join(", ", data.Columns.Select(c => c.Name))})");
         }
+        foreach (var column in columns.Values)
+        {
+            if (column.Problem is { } problem)
+            {
+                throw data.CellError(column, column.ProblemRow, problem);
+            }
+            // A frame built in code may hold infinities (NaN there means missing); a fit cannot use them.
+            for (var row = 0; column.NumericValues is { } values && row < values.Count; row++)
+            {
+                if (double.IsInfinity(values[row]))
+                {
+                    throw data.CellError(column, row, $"expected a finite number, found {values[row].ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                }
+            }
+        }
         var response = columns[formula.Response];
         if (!response.IsNumeric)
         {
-            throw new InputException($"formula '{formula.Text}': the response '{formula.Response}' must be numeric, but the column holds text such as '{FirstText(response)}'");
+            var first = Enumerable.Range(0, response.Count).FirstOrDefault(r => !response.IsMissing(r));
+            throw data.CellError(response, first, $"formula '{formula.Text}': the response '{formula.Response}' must be numeric, but the column holds text such as '{response.TextAt(first)}'");
         }
         var rows = Enumerable.Range(0, data.RowCount).Where(r => columns.Values.All(c => !c.IsMissing(r))).ToArray();
         if (rows.Length == 0)
@@ -56,8 +84,22 @@ internal sealed class ModelFrame
         var frame = columns.ToDictionary(kv => kv.Key, kv => Subset(kv.Value, rows), StringComparer.Ordinal);
 
         var y = frame[formula.Response].NumericValues!.ToArray();
+        if (rows.Length > 1 && y.All(v => v == y[0]))
+        {
+            throw new InputException($"formula '{formula.Text}': the response '{formula.Response}' is {y[0].ToString("R", System.Globalization.CultureInfo.InvariantCulture)} in all {rows.Length} rows used "
+                + $"({data.RowLocation(rows[0])} to {data.RowLocation(rows[^1])}), so there is nothing to model (expected a response that varies)");
+        }
         var (fullX, fullNames) = BuildMatrix(formula.FixedTerms, formula.HasIntercept, frame, rows.Length);
-        var (x, names, dropped) = DropDependentColumns(fullX, fullNames);
+        var (x, names, dropped, warning, residual) = DropDependentColumns(fullX, fullNames, y, formula);
+        // An exact fit leaves a residual at rounding level; compare with the response's spread (not its size, which a
+        // large mean would inflate) so that a fit to within 1e-10 of the spread counts as exact.
+        var mean = y.Average();
+        var spread = y.Sum(v => (v - mean) * (v - mean));
+        if (names.Length > 0 && rows.Length > names.Length && residual <= 1e-20 * spread)
+        {
+            throw new InputException($"formula '{formula.Text}': the fixed effects ({string.Join(", ", names)}) reproduce the response '{formula.Response}' exactly in the {rows.Length} rows used "
+                + "(residual sum of squares 0), so there is no residual variance to estimate and every standard error would be 0 (expected a response with noise around the fixed effects)");
+        }
 
         var blocks = new List<RandomBlock>();
         foreach (var term in formula.RandomTerms)
@@ -75,22 +117,22 @@ internal sealed class ModelFrame
                 index[levels[l]] = l;
             }
             var levelOf = keys.Select(k => index[k]).ToArray();
-            blocks.Add(new RandomBlock(term.GroupName, zNames, levels.Length, levelOf, z));
-        }
-        return new ModelFrame(y, x, names, dropped, blocks);
-    }
-
-    private static string FirstText(DataColumn column)
-    {
-        for (var r = 0; r < column.Count; r++)
-        {
-            if (!column.IsMissing(r))
+            blocks.Add(new RandomBlock(term.GroupName, zNames, levels.Length, levelOf, z) { FirstLevel = levels[0].Replace('\u001f', ':') });
+            if (term.HasIntercept && levels.Length > 1 && levels.Length < rows.Length && WithinGroupResidual(y, x, levelOf, levels.Length) <= 1e-20 * spread)
             {
-                return column.TextAt(r);
+                throw new InputException($"formula '{formula.Text}': the fixed effects and the groups of {term.GroupName} reproduce the response '{formula.Response}' exactly "
+                    + "(e.g. it is constant within each group), so no residual variance is left and the likelihood has no maximum (expected a response that varies within groups)");
             }
         }
-        return "";
+        return new ModelFrame(y, x, names, dropped, blocks) { RankWarning = warning };
     }
+
+    /// <summary>Whether an error about a frame read from a file lacks the file's name (errors about one cell already start with it).</summary>
+    internal static bool NeedsFileName(DataFrame data, InputException e) =>
+        data.FileName is { } file && !e.Message.StartsWith(file + ":", StringComparison.Ordinal);
+
+    /// <summary>The error with the data file's name in front, so that every message about the data names the file.</summary>
+    internal static InputException InFile(DataFrame data, InputException e) => new($"{data.FileName}: {e.Message}", e);
 
     private static DataColumn Subset(DataColumn column, int[] rows)
     {
@@ -98,8 +140,13 @@ internal sealed class ModelFrame
         {
             return DataColumn.Numeric(column.Name, rows.Select(r => column.NumericValues![r]).ToArray());
         }
-        // Re-deriving the levels from the kept rows drops unused levels, as model.frame(drop.unused.levels = TRUE) does.
-        return DataColumn.Factor(column.Name, rows.Select(r => (string?)column.Levels[column.FactorCodes![r]]).ToArray());
+        // Keeping only the levels of the kept rows, in their order, drops unused levels as model.frame(drop.unused.levels = TRUE) does.
+        var used = new bool[column.Levels.Count];
+        foreach (var r in rows)
+        {
+            used[column.FactorCodes![r]] = true;
+        }
+        return DataColumn.Factor(column.Name, rows.Select(r => (string?)column.Levels[column.FactorCodes![r]]).ToArray(), column.Levels.Where((_, l) => used[l]).ToArray());
     }
 
     /// <summary>
@@ -208,45 +255,34 @@ internal sealed class ModelFrame
     /// <summary>
     /// Drops columns that are linear combinations of earlier ones, by Gram–Schmidt in column
     /// order with the relative tolerance 1e-7 that R's pivoting QR uses, so the same columns
-    /// as lme4's are kept.
+    /// as lme4's are kept. Like lme4 it drops with a warning rather than refusing, since factor
+    /// crossings with empty cells (as in the study's regressions) are rank deficient by design; the
+    /// warning names the kept columns each dropped one is a combination of. Also returns the residual
+    /// sum of squares of <paramref name="y"/> on the kept columns.
     /// </summary>
-    private static (double[,] X, string[] Names, string[] Dropped) DropDependentColumns(double[,] x, string[] names)
+    /// <exception cref="InputException">Every column is zero in the rows used.</exception>
+    private static (double[,] X, string[] Names, string[] Dropped, string? Warning, double Residual) DropDependentColumns(double[,] x, string[] names, double[] y, ModelFormula formula)
     {
         var n = x.GetLength(0);
         var p = x.GetLength(1);
         var basis = new List<double[]>();
         var keep = new List<int>();
         var dropped = new List<string>();
+        var explanations = new List<string>();
         for (var j = 0; j < p; j++)
         {
             var v = new double[n];
-            double norm0 = 0;
             for (var i = 0; i < n; i++)
             {
                 v[i] = x[i, j];
-                norm0 += v[i] * v[i];
             }
-            norm0 = Math.Sqrt(norm0);
-            // Two passes of modified Gram–Schmidt keep the residual accurate.
-            for (var pass = 0; pass < 2; pass++)
-            {
-                foreach (var b in basis)
-                {
-                    double dot = 0;
-                    for (var i = 0; i < n; i++)
-                    {
-                        dot += b[i] * v[i];
-                    }
-                    for (var i = 0; i < n; i++)
-                    {
-                        v[i] -= dot * b[i];
-                    }
-                }
-            }
+            var norm0 = Math.Sqrt(v.Sum(e => e * e));
+            Orthogonalise(v, basis);
             var norm = Math.Sqrt(v.Sum(e => e * e));
             if (norm0 == 0 || norm <= 1e-7 * norm0)
             {
                 dropped.Add(names[j]);
+                explanations.Add(norm0 == 0 ? $"{names[j]} (zero in every row used)" : $"{names[j]} (= a combination of {string.Join(", ", CombinationOf(x, j, keep).Select(k => names[k]))})");
                 continue;
             }
             for (var i = 0; i < n; i++)
@@ -256,9 +292,16 @@ internal sealed class ModelFrame
             basis.Add(v);
             keep.Add(j);
         }
+        if (p > 0 && keep.Count == 0)
+        {
+            throw new InputException($"formula '{formula.Text}': every fixed-effect column ({string.Join(", ", names)}) is zero in the rows used (expected at least one column that varies)");
+        }
+        var residual = y.ToArray();
+        Orthogonalise(residual, basis);
+        var rss = residual.Sum(e => e * e);
         if (dropped.Count == 0)
         {
-            return (x, names, []);
+            return (x, names, [], null, rss);
         }
         var kept = new double[n, keep.Count];
         for (var k = 0; k < keep.Count; k++)
@@ -268,7 +311,75 @@ internal sealed class ModelFrame
                 kept[i, k] = x[i, keep[k]];
             }
         }
-        return (kept, keep.Select(k => names[k]).ToArray(), dropped.ToArray());
+        var warning = $"fixed-effect model matrix is rank deficient, so {dropped.Count} column{(dropped.Count == 1 ? " is" : "s are")} dropped, as lme4 and R's lm drop them: {string.Join("; ", explanations)}";
+        return (kept, keep.Select(k => names[k]).ToArray(), dropped.ToArray(), warning, rss);
+    }
+
+    /// <summary>
+    /// The residual sum of squares of <paramref name="y"/> on the columns of <paramref name="x"/> and one indicator per
+    /// group, by Frisch–Waugh: subtract group means from y and from each column, then project on what is left.
+    /// </summary>
+    private static double WithinGroupResidual(double[] y, double[,] x, int[] levelOf, int levels)
+    {
+        var n = y.Length;
+        double[] Demean(Func<int, double> value)
+        {
+            var sum = new double[levels];
+            var count = new int[levels];
+            for (var i = 0; i < n; i++)
+            {
+                sum[levelOf[i]] += value(i);
+                count[levelOf[i]]++;
+            }
+            return Enumerable.Range(0, n).Select(i => value(i) - (sum[levelOf[i]] / count[levelOf[i]])).ToArray();
+        }
+        var basis = new List<double[]>();
+        for (var j = 0; j < x.GetLength(1); j++)
+        {
+            var column = j;
+            var v = Demean(i => x[i, column]);
+            var norm0 = Math.Sqrt(Enumerable.Range(0, n).Sum(i => x[i, column] * x[i, column]));
+            Orthogonalise(v, basis);
+            var norm = Math.Sqrt(v.Sum(e => e * e));
+            if (norm > 1e-7 * norm0)
+            {
+                basis.Add(v.Select(e => e / norm).ToArray());
+            }
+        }
+        var residual = Demean(i => y[i]);
+        Orthogonalise(residual, basis);
+        return residual.Sum(e => e * e);
+    }
+
+    /// <summary>Subtracts from <paramref name="v"/> its projection on the orthonormal <paramref name="basis"/>; two passes of modified Gram–Schmidt keep the residual accurate.</summary>
+    private static void Orthogonalise(double[] v, List<double[]> basis)
+    {
+        for (var pass = 0; pass < 2; pass++)
+        {
+            foreach (var b in basis)
+            {
+                double dot = 0;
+                for (var i = 0; i < v.Length; i++)
+                {
+                    dot += b[i] * v[i];
+                }
+                for (var i = 0; i < v.Length; i++)
+                {
+                    v[i] -= dot * b[i];
+                }
+            }
+        }
+    }
+
+    /// <summary>The kept columns with a non-negligible coefficient when column <paramref name="j"/> is regressed on them.</summary>
+    private static IEnumerable<int> CombinationOf(double[,] x, int j, List<int> keep)
+    {
+        var n = x.GetLength(0);
+        var a = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, keep.Count, (i, k) => x[i, keep[k]]);
+        var b = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(n, i => x[i, j]);
+        var coefficients = a.QR().Solve(b);
+        var scale = b.L2Norm();
+        return keep.Where((_, k) => Math.Abs(coefficients[k]) * a.Column(k).L2Norm() > 1e-7 * scale);
     }
 }
 
@@ -285,4 +396,7 @@ internal sealed record RandomBlock(string Group, IReadOnlyList<string> TermNames
 {
     /// <summary>Number of effects per level.</summary>
     public int K => TermNames.Count;
+
+    /// <summary>The first level (in level order), for messages.</summary>
+    public string FirstLevel { get; init; } = "";
 }

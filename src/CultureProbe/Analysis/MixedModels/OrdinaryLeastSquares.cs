@@ -11,11 +11,23 @@ public static class OrdinaryLeastSquares
     public static OlsFit Fit(DataFrame data, string formula) => Fit(data, ModelFormula.Parse(formula));
 
     /// <summary>Fits a parsed formula.</summary>
-    /// <exception cref="InputException">The formula names missing columns, has random-effects terms, or leaves no residual degrees of freedom.</exception>
+    /// <exception cref="InputException">The formula names missing columns or has random-effects terms; a used column holds a value that is not a finite number; the response is constant or fitted exactly; or no residual degrees of freedom are left.</exception>
     public static OlsFit Fit(DataFrame data, ModelFormula formula)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(formula);
+        try
+        {
+            return FitFrame(data, formula);
+        }
+        catch (InputException e) when (ModelFrame.NeedsFileName(data, e))
+        {
+            throw ModelFrame.InFile(data, e);
+        }
+    }
+
+    private static OlsFit FitFrame(DataFrame data, ModelFormula formula)
+    {
         if (formula.RandomTerms.Count > 0)
         {
             throw new InputException($"formula '{formula.Text}': OLS takes no random-effects terms such as (1 | {formula.RandomTerms[0].GroupName}); fit a mixed model instead");
@@ -24,6 +36,10 @@ public static class OrdinaryLeastSquares
         var n = frame.N;
         var p = frame.X.GetLength(1);
         var dof = n - p;
+        if (p == 0)
+        {
+            throw new InputException($"formula '{formula.Text}': no coefficient to estimate (expected an intercept or at least one term)");
+        }
         if (dof <= 0)
         {
             throw new InputException($"formula '{formula.Text}': {p} coefficients for {n} observations (expected fewer coefficients than observations)");
@@ -52,6 +68,6 @@ public static class OrdinaryLeastSquares
         var interceptDof = formula.HasIntercept ? 1 : 0;
         var adjusted = 1 - (1 - r2) * (n - interceptDof) / dof;
         var logLik = -n / 2.0 * (Math.Log(2 * Math.PI * rss / n) + 1);
-        return new OlsFit(formula, fixedEffects, sigma2, r2, adjusted, dof, logLik, n, frame.DroppedFixedNames);
+        return new OlsFit(formula, fixedEffects, sigma2, r2, adjusted, dof, logLik, n, frame.DroppedFixedNames) { RankWarning = frame.RankWarning };
     }
 }
