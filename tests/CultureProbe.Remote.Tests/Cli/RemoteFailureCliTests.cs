@@ -115,6 +115,28 @@ public sealed class RemoteFailureCliTests
         error.ShouldContain($"...\" ({Encoding.UTF8.GetByteCount(body)} bytes)");
     }
 
+    [Fact]
+    public async Task Verbose_reports_each_retry_and_the_circuit_on_standard_error()
+    {
+        var calls = 0;
+        await using var server = await FakeServer.StartAsync((_, body) => Interlocked.Increment(ref calls) <= 2
+            ? new FakeReply(503, "warming up")
+            : FakeReply.Json(FakeEngine.Reply("vllm", body)));
+        var (code, _, error) = CliRunner.Run("score", "--backend", "vllm", "--endpoint", server.Uri.ToString(), "--model", "fake",
+            "--context", "Question: Is family important?\nAnswer:", "--continuation", " Yes",
+            "--retry-delay", "0", "--max-retry-delay", "0", "--circuit-failures", "2", "--circuit-break", "0.1", "--verbose");
+        code.ShouldBe(0, error);
+        var lines = error.TrimEnd().Split('\n');
+        lines.Count(l => l.StartsWith("warning: POST http://" + server.Uri.Authority + "/v1/completions answered 503", StringComparison.Ordinal) && l.Contains("retrying", StringComparison.Ordinal)).ShouldBe(2);
+        lines.ShouldContain(l => l.StartsWith("warning: http://" + server.Uri.Authority + ": circuit opened", StringComparison.Ordinal));
+        lines.ShouldContain(l => l.StartsWith("info: http://" + server.Uri.Authority + ": circuit closed", StringComparison.Ordinal));
+
+        var quiet = CliRunner.Run("score", "--backend", "vllm", "--endpoint", server.Uri.ToString(), "--model", "fake",
+            "--context", "Question: Is family important?\nAnswer:", "--continuation", " Yes");
+        quiet.ExitCode.ShouldBe(0);
+        quiet.Error.ShouldBeEmpty();
+    }
+
     private static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
