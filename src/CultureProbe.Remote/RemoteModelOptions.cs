@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace CultureProbe.Remote;
 
 /// <summary>Prices per million tokens, for a cost estimate. Either may be zero.</summary>
@@ -67,7 +69,7 @@ public sealed record RemoteModelOptions
     /// <summary>Time allowed for one HTTP attempt, response body included.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(120);
 
-    /// <summary>Retries after the first attempt of a request (on 408, 429, 5xx, timeouts, broken connections and unusable responses).</summary>
+    /// <summary>Retries after the first attempt of a request (on 408, 429, 5xx, timeouts, refused and broken connections; never on a 2xx with an unusable body).</summary>
     public int Retries { get; init; } = 6;
 
     /// <summary>First backoff delay; each retry doubles it (with jitter), up to <see cref="MaxRetryDelay"/>.</summary>
@@ -88,6 +90,14 @@ public sealed record RemoteModelOptions
     /// <summary>Clock for backoff delays and circuit breakers (tests inject a fake one; per-attempt timeouts use real time).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Optional HTTP handler (tests, proxies); by default a pooled <see cref="SocketsHttpHandler"/>.</summary>
+    /// <summary>
+    /// Where retries, circuit-breaker changes and failed requests are logged (retries and circuits opening as
+    /// warnings, circuits closing as information, requests that fail for good as errors); null for nowhere.
+    /// Messages name endpoints by scheme, host and port, quote at most a short escaped excerpt of a response,
+    /// and never hold the API key.
+    /// </summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>Optional HTTP handler (tests, proxies); by default a pooled <see cref="SocketsHttpHandler"/> that does not follow redirects.</summary>
     public HttpMessageHandler? Handler { get; init; }
 }

@@ -117,12 +117,14 @@ internal sealed class ModelOptions
 
     public Option<double> CircuitBreakSeconds { get; } = new("--circuit-break") { Description = "Seconds an endpoint gets no requests after --circuit-failures failures, before one trial request.", DefaultValueFactory = _ => 30 };
 
+    public Option<bool> Verbose { get; } = new("--verbose") { Description = "Servers: report each retry, circuit-breaker change and failed request on standard error." };
+
     /// <summary>Every option, to add to a command.</summary>
     public IEnumerable<Option> All =>
     [
         Backend, Device, Threads, ContextSize, BatchSize, F16Kv, GpuLayers, Chat,
         Endpoints, Deployment, ApiKeyVariable, MaxInFlight, RequestBatch, TopLogProbs, Samples, SamplesPerRequest, Temperature, SampleSeed,
-        MaxAnswerTokens, SystemPrompt, Prices, Retries, TimeoutSeconds, RetryDelaySeconds, MaxRetryDelaySeconds, CircuitFailures, CircuitBreakSeconds,
+        MaxAnswerTokens, SystemPrompt, Prices, Retries, TimeoutSeconds, RetryDelaySeconds, MaxRetryDelaySeconds, CircuitFailures, CircuitBreakSeconds, Verbose,
     ];
 
     /// <summary>The flag that sets <paramref name="setting"/>, or null when no flag does.</summary>
@@ -168,6 +170,7 @@ internal sealed class ModelOptions
             CircuitBreakerFailures = parse.GetValue(CircuitFailures),
             CircuitBreakDuration = Seconds(parse.GetValue(CircuitBreakSeconds), "--circuit-break"),
             Prices = ParsePrices(parse.GetValue(Prices)),
+            Logger = parse.GetValue(Verbose) ? new TextWriterLogger(parse.InvocationConfiguration.Error) : null,
         };
         return BackendSettings.Empty.With(llama is null ? local : llama(local)).With(remote);
     }

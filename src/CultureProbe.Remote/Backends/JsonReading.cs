@@ -49,8 +49,42 @@ internal static class JsonReading
         return Math.Min(number, 0.0);
     }
 
+    /// <summary>An integer that fits an <see cref="int"/> (an id, an index, an offset).</summary>
+    public static int Int(JsonElement value, string where) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number)
+            ? number
+            : throw new RemoteResponseException($"{where}: expected an integer, found {Raw(value)}");
+
+    /// <summary>An integer that fits a <see cref="long"/> (a count).</summary>
+    public static long Long(JsonElement value, string where) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number)
+            ? number
+            : throw new RemoteResponseException($"{where}: expected an integer, found {Raw(value)}");
+
+    /// <summary>A string, or "" for null (a token without text).</summary>
+    public static string TextOrEmpty(JsonElement value, string where) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.Null => "",
+        _ => throw new RemoteResponseException($"{where}: expected a string, found {Raw(value)}"),
+    };
+
+    /// <summary>A finite number, when <paramref name="value"/> is one.</summary>
+    public static bool TryNumber(JsonElement value, out double number)
+    {
+        number = 0;
+        return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out number) && double.IsFinite(number);
+    }
+
     public static long Count(JsonElement? usage, string name) =>
         usage is { } u && u.Optional(name) is { ValueKind: JsonValueKind.Number } n && n.TryGetInt64(out var count) ? count : 0;
+
+    /// <summary>A value's JSON text for a message, cut short.</summary>
+    private static string Raw(JsonElement value)
+    {
+        var raw = value.GetRawText();
+        return raw.Length <= 40 ? raw : raw[..40] + "...";
+    }
 
     /// <summary>Writes a JSON request body with <paramref name="write"/>.</summary>
     public static byte[] Body(Action<Utf8JsonWriter> write)

@@ -43,7 +43,7 @@ internal sealed class OpenAICompletionsModel(RemoteModelOptions options, RemoteT
         var position = 0;
         foreach (var choice in choices.EnumerateArray())
         {
-            var index = choice.Optional("index") is { } i ? i.GetInt32() : position;
+            var index = choice.Optional("index") is { } i ? JsonReading.Int(i, $"choices[{position}].index") : position;
             position++;
             var where = $"choices[{index}]";
             if (index < 0 || index >= batch.Count || scores[index] is not null)
@@ -75,14 +75,15 @@ internal sealed class OpenAICompletionsModel(RemoteModelOptions options, RemoteT
                 var covered = 0;
                 while (promptCount > 0 && covered < generated.Length)
                 {
-                    covered += (tokens[--promptCount].GetString() ?? "").Length;
+                    --promptCount;
+                    covered += JsonReading.TextOrEmpty(tokens[promptCount], $"{where}.logprobs.tokens[{promptCount}]").Length;
                 }
                 if (covered != generated.Length)
                 {
                     throw new RemoteResponseException($"{where}.logprobs: the last tokens do not spell the generated text {PromptAlignment.Quote(generated)}");
                 }
             }
-            else if (count > 0 && (tokens[count - 1].GetString() ?? "") is var last && (last.Length == 0 || !item.Prompt.EndsWith(last, StringComparison.Ordinal)))
+            else if (count > 0 && JsonReading.TextOrEmpty(tokens[count - 1], $"{where}.logprobs.tokens[{count - 1}]") is var last && (last.Length == 0 || !item.Prompt.EndsWith(last, StringComparison.Ordinal)))
             {
                 promptCount--;
             }
@@ -90,7 +91,7 @@ internal sealed class OpenAICompletionsModel(RemoteModelOptions options, RemoteT
             var promptOffsets = new List<int>(promptCount);
             for (var k = 0; k < promptCount; k++)
             {
-                var offset = offsets[k].GetInt32();
+                var offset = JsonReading.Int(offsets[k], $"{where}.logprobs.text_offset[{k}]");
                 var logProb = JsonReading.LogProb(tokenLogProbs[k], $"{where}.logprobs.token_logprobs[{k}]");
                 var greedy = false;
                 if (logProb is { } lp && top is { ValueKind: JsonValueKind.Array } tops && tops[k].ValueKind == JsonValueKind.Object)
@@ -98,14 +99,14 @@ internal sealed class OpenAICompletionsModel(RemoteModelOptions options, RemoteT
                     var best = double.NegativeInfinity;
                     foreach (var entry in tops[k].EnumerateObject())
                     {
-                        if (entry.Value.ValueKind == JsonValueKind.Number)
+                        if (JsonReading.TryNumber(entry.Value, out var candidate))
                         {
-                            best = Math.Max(best, entry.Value.GetDouble());
+                            best = Math.Max(best, candidate);
                         }
                     }
                     greedy = lp >= best - 1e-9;
                 }
-                promptTokens.Add(new PromptToken(-1, tokens[k].GetString() ?? "", logProb, greedy));
+                promptTokens.Add(new PromptToken(-1, JsonReading.TextOrEmpty(tokens[k], $"{where}.logprobs.tokens[{k}]"), logProb, greedy));
                 promptOffsets.Add(offset);
             }
             scores[index] = PromptAlignment.ByOffsets(where, item.Prompt, item.Context.Length, item.Continuation, promptTokens, promptOffsets);

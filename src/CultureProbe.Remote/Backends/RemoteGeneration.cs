@@ -107,7 +107,7 @@ internal static class RemoteGeneration
         var position = 0;
         foreach (var choice in choices.EnumerateArray())
         {
-            var index = choice.Optional("index") is { } i ? i.GetInt32() : position;
+            var index = choice.Optional("index") is { } i ? JsonReading.Int(i, string.Create(CultureInfo.InvariantCulture, $"choices[{position}].index")) : position;
             position++;
             var where = string.Create(CultureInfo.InvariantCulture, $"choices[{index}]");
             if (index < 0 || index >= expected || replies[index] is not null)

@@ -132,11 +132,13 @@ internal sealed class SglangModel(RemoteModelOptions options, RemoteTransport tr
                     throw new RemoteResponseException($"{at}: expected [logprob, token id, text] (was return_text_in_logprobs honoured?)");
                 }
                 var logProb = JsonReading.LogProb(entry[0], at);
-                var id = entry[1].GetInt32();
+                var id = JsonReading.Int(entry[1], at + "[1]");
                 var greedy = false;
-                if (logProb is { } lp && top is { } tops2 && tops2[k] is { ValueKind: JsonValueKind.Array } best && best.GetArrayLength() > 0 && best[0].ValueKind == JsonValueKind.Array)
+                if (logProb is { } lp && top is { } tops2 && tops2[k] is { ValueKind: JsonValueKind.Array } best && best.GetArrayLength() > 0
+                    && best[0] is { ValueKind: JsonValueKind.Array } first && first.GetArrayLength() >= 2)
                 {
-                    greedy = best[0][1].GetInt32() == id || lp >= best[0][0].GetDouble() - 1e-9;
+                    greedy = (first[1].ValueKind == JsonValueKind.Number && first[1].TryGetInt32(out var bestId) && bestId == id)
+                        || (JsonReading.TryNumber(first[0], out var bestLogProb) && lp >= bestLogProb - 1e-9);
                 }
                 // A special token may come without text; that only matters if it falls in the continuation, where alignment then fails.
                 tokens.Add(new PromptToken(id, entry[2].GetString() ?? "", logProb, greedy));

@@ -107,13 +107,13 @@ internal sealed class TgiModel(RemoteModelOptions options, RemoteTransport trans
         foreach (var token in prefill.EnumerateArray())
         {
             var where = $"details.prefill[{k++}]";
-            var id = token.Required("id", where).GetInt32();
+            var id = JsonReading.Int(token.Required("id", where), where + ".id");
             var text = token.RequiredString("text", where);
             var logProb = token.Optional("logprob") is { } lp ? JsonReading.LogProb(lp, where + ".logprob") : null;
             tokens.Add(new PromptToken(id, text, logProb, false));
         }
         var score = PromptAlignment.ByPieces("details.prefill", item.Prompt, item.Context.Length, item.Continuation, tokens);
-        var generated = details.Optional("generated_tokens") is { ValueKind: JsonValueKind.Number } g ? g.GetInt64() : 0;
+        var generated = details.Optional("generated_tokens") is { } g ? JsonReading.Long(g, "details.generated_tokens") : 0;
         return new([score], tokens.Count, generated);
     }
 }

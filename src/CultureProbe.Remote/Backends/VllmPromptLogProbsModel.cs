@@ -38,7 +38,7 @@ internal sealed class VllmPromptLogProbsModel(RemoteModelOptions options, Remote
         var position = 0;
         foreach (var choice in choices.EnumerateArray())
         {
-            var index = choice.Optional("index") is { } i ? i.GetInt32() : position;
+            var index = choice.Optional("index") is { } i ? JsonReading.Int(i, $"choices[{position}].index") : position;
             position++;
             var where = $"choices[{index}]";
             if (index < 0 || index >= batch.Count || scores[index] is not null)
@@ -83,7 +83,7 @@ internal sealed class VllmPromptLogProbsModel(RemoteModelOptions options, Remote
             }
             var logProb = JsonReading.LogProb(property.Value.Required("logprob", where), $"{where}.{property.Name}.logprob")
                 ?? throw new RemoteResponseException($"{where}.{property.Name}: null log-probability");
-            var rank = property.Value.Optional("rank") is { ValueKind: JsonValueKind.Number } r ? r.GetInt32() : (int?)null;
+            var rank = property.Value.Optional("rank") is { } r ? JsonReading.Int(r, $"{where}.{property.Name}.rank") : (int?)null;
             // Without detokenization vLLM sends no text; such a token cannot be matched to the prompt, which only matters in the continuation.
             var piece = property.Value.Optional("decoded_token") is { ValueKind: JsonValueKind.String } d ? d.GetString()! : "";
             candidates.Add(new Candidate(id, logProb, rank, piece));
@@ -107,7 +107,7 @@ internal sealed class VllmPromptLogProbsModel(RemoteModelOptions options, Remote
         var end = item.Prompt.Length;
         for (var i = positions.Length - 1; i >= 0; i--)
         {
-            var id = ids is { } idList ? idList[i].GetInt32() : -1;
+            var id = ids is { } idList ? JsonReading.Int(idList[i], $"{where}.prompt_token_ids[{i}]") : -1;
             var candidates = positions[i];
             if (candidates is null)
             {

@@ -232,32 +232,34 @@ public sealed class GenerationBackendTests
 
     [Theory]
     [MemberData(nameof(MalformedReplies))]
-    public async Task Malformed_replies_are_refused_and_retried(string backend, string reply, string problem)
+    public async Task Malformed_replies_are_refused_and_not_retried(string backend, string reply, string problem)
     {
         await using var server = await FakeServer.StartAsync((_, _) => new FakeReply(200, reply));
         await using var model = Open(Fake.Options(backend, server) with { Retries = 1 });
 
-        var error = await Should.ThrowAsync<RemoteRequestException>(() => model.GenerateAsync(new GenerationRequest(Prompt, 2, Settings), TestContext.Current.CancellationToken));
+        var error = await Should.ThrowAsync<RemoteResponseException>(() => model.GenerateAsync(new GenerationRequest(Prompt, 2, Settings), TestContext.Current.CancellationToken));
 
-        error.InnerException.ShouldBeOfType<RemoteResponseException>();
         error.Message.ShouldContain(problem);
-        server.Requests.ShouldBeGreaterThanOrEqualTo(2);
-        ((IRemoteModel)model).Usage.Retries.ShouldBeGreaterThanOrEqualTo(1);
+        error.Message.ShouldContain(server.Uri.Authority);
+        ((IRemoteModel)model).Usage.Retries.ShouldBe(0);
     }
 
     [Fact]
-    public async Task A_malformed_reply_then_a_good_one_succeeds_after_one_retry()
+    public async Task A_malformed_reply_fails_its_own_request_only()
     {
         var calls = 0;
         await using var server = await FakeServer.StartAsync((path, body) => Interlocked.Increment(ref calls) == 1
             ? new FakeReply(200, """{"message":{"content":"half"},"done":false}""")
             : FakeReply.Json(FakeGeneration.Reply(path, body)));
         await using var model = Open(Fake.Options("ollama", server));
+        var token = TestContext.Current.CancellationToken;
 
-        var result = await model.GenerateAsync(new GenerationRequest(Prompt, 1, Settings), TestContext.Current.CancellationToken);
+        await Should.ThrowAsync<RemoteResponseException>(() => model.GenerateAsync(new GenerationRequest(Prompt, 1, Settings), token));
+        var result = await model.GenerateAsync(new GenerationRequest(Prompt, 1, Settings), token);
 
         result.Samples.ShouldHaveSingleItem().Text.ShouldBe(FakeGeneration.Text(40));
-        ((IRemoteModel)model).Usage.Retries.ShouldBe(1);
+        var usage = ((IRemoteModel)model).Usage;
+        (usage.Retries, usage.FailedRequests, usage.Requests).ShouldBe((0L, 1L, 1L));
     }
 
     [Theory]

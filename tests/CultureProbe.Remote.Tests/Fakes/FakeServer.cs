@@ -8,8 +8,13 @@ using Microsoft.Extensions.Logging;
 
 namespace CultureProbe.Remote.Tests.Fakes;
 
-/// <summary>What a fake server answers: a status, optional headers, and a body (or a hang, or a dropped connection).</summary>
-public sealed record FakeReply(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan? Delay = null, bool Abort = false)
+/// <summary>
+/// What a fake server answers: a status, optional headers, and a body (or a hang, or a dropped connection).
+/// <paramref name="Bytes"/>, when given, is sent instead of <paramref name="Body"/> (bytes that are not UTF-8);
+/// <paramref name="ContentType"/> replaces application/json.
+/// </summary>
+public sealed record FakeReply(int Status, string Body, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan? Delay = null, bool Abort = false,
+    byte[]? Bytes = null, string? ContentType = null)
 {
     public static FakeReply Json(JsonNode node) => new(200, node.ToJsonString());
 }
@@ -83,8 +88,15 @@ public sealed class FakeServer : IAsyncDisposable
             {
                 context.Response.Headers[name] = value;
             }
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(reply.Body);
+            context.Response.ContentType = reply.ContentType ?? "application/json";
+            if (reply.Bytes is { } bytes)
+            {
+                await context.Response.Body.WriteAsync(bytes);
+            }
+            else
+            {
+                await context.Response.WriteAsync(reply.Body);
+            }
         }
         finally
         {

@@ -89,12 +89,19 @@ public sealed class ResilienceTests
     }
 
     [Fact]
-    public async Task Malformed_json_is_retried()
+    public async Task Malformed_json_is_a_protocol_error_that_is_not_retried()
     {
         await using var server = await FailingFirst(1, _ => new FakeReply(200, "{\"choices\": [ {\"text\": \"Quest"));
-        var (score, model, _) = await ScoreOnce(server);
-        score.Sum.ShouldBe(Expected, 1e-9);
-        model.Usage.Retries.ShouldBe(1);
+        await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server));
+        var error = await Should.ThrowAsync<RemoteResponseException>(() => model.ScoreAsync(One));
+        error.Message.ShouldContain($"POST http://127.0.0.1:{server.Uri.Port}/v1/completions");
+        error.Message.ShouldContain("not JSON");
+        error.Message.ShouldContain("\"{\"choices\": [ {\"text\": \"Quest\" (29 bytes)", Case.Sensitive, "an excerpt of the body");
+        server.Requests.ShouldBe(1);
+        model.Usage.Retries.ShouldBe(0);
+        model.Usage.FailedRequests.ShouldBe(1);
+        // The endpoint still works: the next request is answered.
+        (await model.ScoreAsync(One)).Branches[0][0].Sum.ShouldBe(Expected, 1e-9);
     }
 
     [Fact]
@@ -208,7 +215,8 @@ public sealed class ResilienceTests
         {
             await using var server = await FakeServer.StartAsync((_, _) => new FakeReply(401, $"{{\"error\":\"invalid key {secret}\"}}"));
             await using var model = Fake.OpenLogProbs(Fake.Options("openai-completions", server) with { ApiKeyVariable = variable });
-            var error = await Should.ThrowAsync<RemoteRequestException>(() => model.ScoreAsync(One));
+            var error = await Should.ThrowAsync<SettingException>(() => model.ScoreAsync(One));
+            error.Setting.ShouldBe("api_key_env");
             server.Log[0].Authorization.ShouldBe($"Bearer {secret}");
             error.ToString().ShouldNotContain(secret);
             error.Message.ShouldContain("[redacted]");
