@@ -17,7 +17,7 @@ namespace CultureProbe.Bench;
 /// and threads, the machine's limit. Reports tokens decoded per item, tokens/s, (a)/(c), the share of wall time inside
 /// <c>llama_decode</c>, and the projected time of the paper's 209 × 55 grid.
 /// Usage: <c>grid --model a.gguf [--model b.gguf] [--countries 10] [--naive-questions 6] [--questions paper-12] [--threads N]
-/// [--group-cells N] [--batch N]</c>.
+/// [--group-cells N] [--coalesced N] [--no-naive] [--batch N] [--device cpu|cuda|vulkan]</c>.
 /// </summary>
 internal static class GridBenchmark
 {
@@ -38,6 +38,8 @@ internal static class GridBenchmark
         var threads = Option(args, "--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : (int?)null;
         var batch = Option(args, "--batch") is { } b ? int.Parse(b, CultureInfo.InvariantCulture) : 512;
         var device = Option(args, "--device");
+        var groupCells = Option(args, "--group-cells") is { } g ? int.Parse(g, CultureInfo.InvariantCulture) : new LlamaModelOptions().GroupCells;
+        var coalesced = Option(args, "--coalesced") is { } q ? int.Parse(q, CultureInfo.InvariantCulture) : new LlamaModelOptions().CoalescedRequests;
 
         var bank = QuestionBankLoader.Default;
         var countries = CountryTable.Default.Select("USA,JPN,DEU,BRA,NGA,IND,MEX,EGY,SWE,IDN,ARG,CHN,TUR,KEN,AUS,CAN,PER,PAK,GRC,KOR").Take(countryCount).ToArray();
@@ -57,7 +59,7 @@ internal static class GridBenchmark
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
             foreach (var path in models)
             {
-                await RunModelAsync(path, pack, spec, naiveQuestions, threads, batch, device, temp).ConfigureAwait(false);
+                await RunModelAsync(path, pack, spec, naiveQuestions, threads, batch, device, temp, groupCells, coalesced, skipNaive: args.Contains("--no-naive")).ConfigureAwait(false);
             }
         }
         finally
@@ -67,10 +69,13 @@ internal static class GridBenchmark
         return 0;
     }
 
-    private static async Task RunModelAsync(string path, SurveyPack pack, ProbeSpec spec, int naiveQuestions, int? threads, int batch, string? device, string temp)
+    private static async Task RunModelAsync(string path, SurveyPack pack, ProbeSpec spec, int naiveQuestions, int? threads, int batch, string? device, string temp, int groupCells, int coalesced, bool skipNaive)
     {
         var name = Path.GetFileNameWithoutExtension(path);
-        var options = new LlamaModelOptions { Threads = threads, BatchSize = batch, ContextSize = 4096, F32KvCache = true };
+        var options = new LlamaModelOptions { Threads = threads, BatchSize = batch, ContextSize = 4096, F32KvCache = true, GroupCells = groupCells, CoalescedRequests = coalesced,
+            Device = device is null ? LlamaDevice.Cpu : WireNames.TryParse<LlamaDevice>(device, out var chosen) ? chosen : throw new ArgumentException($"--device: expected {string.Join(", ", WireNames.All<LlamaDevice>())}, found '{device}'") };
+        // On a GPU every layer is offloaded: the device's default when GpuLayers is not set.
+        Console.WriteLine($"| {name} | settings: group_cells {groupCells}, coalesced_requests {coalesced}, batch {batch} | | | | | | | | |");
         await using var model = await LlamaModel.OpenAsync(path, options).ConfigureAwait(false);
 
         // (c) the limit: one long context in full batches, one output row.
@@ -78,20 +83,27 @@ internal static class GridBenchmark
 
         // (a) CultureProbe, through the plan, the runner and the store.
         var store = Path.Combine(temp, $"{name}.db");
-        var (items, tokens, wall, decode, projected) = await ProbeAsync(model, pack, spec, store).ConfigureAwait(false);
+        var (items, tokens, wall, decode, projected, paperPerItem) = await ProbeAsync(model, pack, spec, store).ConfigureAwait(false);
         Row(name, "(a) CultureProbe", items, tokens, wall, decode, raw.TokensPerSecond, projected);
+
+        if (skipNaive)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | (c) raw llama_decode, batch {batch} | | | {raw.TokensPerSecond:F0} | | {raw.Wall:F2} | {raw.DecodeShare:P0} | 100% | |"));
+            return;
+        }
 
         // (b) naive: a sample of the questions, every context + answer decoded from scratch.
         await using var naive = await LlamaModel.OpenAsync(path, options with { Naive = true }).ConfigureAwait(false);
         var sample = spec with { Questions = spec.Questions.Where((_, i) => i % Math.Max(1, spec.Questions.Count / naiveQuestions) == 0).Take(naiveQuestions).ToArray() };
-        var (naiveItems, naiveTokens, naiveWall, naiveDecode, _) = await ProbeAsync(naive, pack, sample, Path.Combine(temp, $"{name}.naive.db")).ConfigureAwait(false);
+        var (naiveItems, naiveTokens, naiveWall, naiveDecode, _, _) = await ProbeAsync(naive, pack, sample, Path.Combine(temp, $"{name}.naive.db")).ConfigureAwait(false);
         var naivePerItem = naiveWall / naiveItems;
         Row(name, $"(b) naive ({sample.Questions.Count} questions)", naiveItems, naiveTokens, naiveWall, naiveDecode, raw.TokensPerSecond,
             TimeSpan.FromSeconds(naivePerItem * PaperItems * PaperCountries));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {name} | (c) raw llama_decode, batch {batch} | | | {raw.TokensPerSecond:F0} | | {raw.Wall:F2} | {raw.DecodeShare:P0} | 100% | |"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | decoded tokens, naive ÷ CultureProbe | | **{(double)naiveTokens / naiveItems / ((double)tokens / items):F1}x** | | | | | | |"));
+            $"| {name} | decoded tokens, naive ÷ CultureProbe | | **{(double)naiveTokens / naiveItems / ((double)tokens / items):F1}x** ({spec.Countries.Count} countries); projected at {PaperCountries}: **{(double)naiveTokens / naiveItems / paperPerItem:F1}x** ({paperPerItem:F1} tokens/item) | | | | | | |"));
     }
 
     private static void Row(string model, string mode, long items, long tokens, double wall, double decode, double rawTokensPerSecond, TimeSpan projected) =>
@@ -99,14 +111,15 @@ internal static class GridBenchmark
             $"| {model} | {mode} | {items} | {(double)tokens / items:F1} | {tokens / wall:F0} | {items / wall:F2} | {wall:F1} | {decode / wall:P0} | {tokens / wall / rawTokensPerSecond:P0} | {projected:hh\\:mm\\:ss} |"));
 
     /// <summary>Runs a spec through plan, runner, store and results builder; returns items, tokens decoded, wall and decode seconds, and the projected paper grid.</summary>
-    private static async Task<(long Items, long Tokens, double Wall, double Decode, TimeSpan Projected)> ProbeAsync(LlamaModel model, SurveyPack pack, ProbeSpec spec, string storePath)
+    private static async Task<(long Items, long Tokens, double Wall, double Decode, TimeSpan Projected, double PaperTokensPerItem)> ProbeAsync(LlamaModel model, SurveyPack pack, ProbeSpec spec, string storePath)
     {
         var planned = PlannedModel.Of(new ModelInfo(model.Identity.Name, model.Identity.Source, model.Identity.Sha256, "llama", model.Method, false), model);
         var plan = ProbePlan.Create(spec, new SurveyIndex(pack)).With(planned);
         using var store = ResultStore.Open(storePath);
         model.ResetStatistics();
         var started = Stopwatch.GetTimestamp();
-        var summary = await new ProbeRunner(store).RunAsync(plan, planned, model, new ProbeRunOptions()).ConfigureAwait(false);
+        // As ProbeService does: as many items in flight as the model asks for, so that its coalescing queue fills.
+        var summary = await new ProbeRunner(store).RunAsync(plan, planned, model, new ProbeRunOptions(Math.Max(1, model.PreferredParallelism))).ConfigureAwait(false);
         _ = ResultsBuilder.Build(plan, store, new ResultsSettings(CountryTable.Default, QuestionBankLoader.Default, pack.Provenance, LikelihoodNormalization.None,
             new AlignmentOptions(0), DateTimeOffset.UtcNow), out _);
         var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -125,7 +138,7 @@ internal static class GridBenchmark
         var paperTokens = PaperItems * ((perQuestionPrefix) + (PaperCountries * perBranch));
         var tokensPerSecond = stats.TokensDecoded / wall;
         _ = countries;
-        return (summary.Total, stats.TokensDecoded, wall, stats.DecodeTime.TotalSeconds, TimeSpan.FromSeconds(paperTokens / tokensPerSecond));
+        return (summary.Total, stats.TokensDecoded, wall, stats.DecodeTime.TotalSeconds, TimeSpan.FromSeconds(paperTokens / tokensPerSecond), paperTokens / (PaperItems * PaperCountries));
     }
 
     private sealed record RawDecode(double TokensPerSecond, double Wall, double DecodeShare);
