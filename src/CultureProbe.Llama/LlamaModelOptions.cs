@@ -39,12 +39,19 @@ public sealed record LlamaModelOptions
     /// <summary>
     /// Most KV cells one group of continuations adds beyond the prefixes. llama.cpp's unified cache makes every token
     /// attend over all used cells, so bounding the group bounds the cost of attention; too small a group gives
-    /// <c>llama_decode</c> too few tokens per call. The grid benchmark chose the default (docs/llama-backend.md).
+    /// <c>llama_decode</c> too few tokens per call. 512 keeps a 10-country question in one or two groups; with one
+    /// question per pass, 512 and 4096 measured the same (docs/llama-backend.md).
     /// </summary>
     public int GroupCells { get; init; } = 512;
 
-    /// <summary>Question trees scored together in one pass (the runner keeps this many in flight), so decode calls are full.</summary>
-    public int CoalescedRequests { get; init; } = 4;
+    /// <summary>
+    /// Question trees scored together in one pass (the runner keeps this many in flight), so decode calls see more tokens.
+    /// Default 1: on the 2-core CPU one question's tree (10 countries × K answers, ~160 tokens) already keeps the decoder
+    /// busy, and the cells of more trees cost attention (SmolLM2-135M shape: 423 tokens/s alone, 346–379 with 4 and 323
+    /// with 8; Qwen2.5-0.5B within noise; docs/llama-backend.md). Larger values are for backends that need bigger
+    /// batches, e.g. a GPU (not measured).
+    /// </summary>
+    public int CoalescedRequests { get; init; } = 1;
 
     /// <summary>Checks every setting; a bad one is reported by its name.</summary>
     /// <exception cref="SettingException">A setting is out of range.</exception>
