@@ -132,12 +132,10 @@ internal static class GridBenchmark
         // measured tokens into the two parts from the prompts' token counts and scale the branch part to 55 countries.
         var prefixTokens = plan.Trees.Sum(tree => (long)model.Tokenize(tree.Prompts.Prefix).Length);
         var branchTokens = Math.Max(0, stats.TokensDecoded - prefixTokens);
-        var countries = spec.Countries.Count;
         var perQuestionPrefix = (double)prefixTokens / plan.Trees.Count;
         var perBranch = (double)branchTokens / Math.Max(1, summary.Total);
-        var paperTokens = PaperItems * ((perQuestionPrefix) + (PaperCountries * perBranch));
+        var paperTokens = PaperItems * (perQuestionPrefix + (PaperCountries * perBranch));
         var tokensPerSecond = stats.TokensDecoded / wall;
-        _ = countries;
         return (summary.Total, stats.TokensDecoded, wall, stats.DecodeTime.TotalSeconds, TimeSpan.FromSeconds(paperTokens / tokensPerSecond), paperTokens / (PaperItems * PaperCountries));
     }
 

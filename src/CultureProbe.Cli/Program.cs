@@ -82,12 +82,8 @@ public static class Program
         }
     }
 
-    /// <summary>A message safe to print on a terminal: control characters (ESC sequences, NUL) shown as \uXXXX, cut at <paramref name="maxLength"/> characters.</summary>
-    internal static string Sanitize(string message, int maxLength = int.MaxValue)
-    {
-        var printable = string.Concat(message.Select(c => char.IsControl(c) && c != '\n' ? $"\\u{(int)c:X4}" : c.ToString()));
-        return printable.Length <= maxLength ? printable : printable[..maxLength] + "…";
-    }
+    /// <summary>A message safe to print on a terminal: quoted input escaped, our own line breaks kept.</summary>
+    internal static string Sanitize(string message, int maxLength = int.MaxValue) => IO.PrintableText.Of(message, maxLength, keepLineBreaks: true);
 
     /// <summary>Builds the command tree.</summary>
     public static RootCommand BuildRootCommand()

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 
+using CultureProbe.IO;
+
 namespace CultureProbe.Remote.Transport;
 
 /// <summary>
@@ -21,31 +23,8 @@ internal static class ResponseText
     // so that the key is removed before the excerpt is cut (a cut key would escape the redaction).
     private const int DecodedBytes = 8192;
 
-    /// <summary>
-    /// <paramref name="text"/> on one line with every control or format character escaped (<c>\n</c>, <c>\x1B</c>,
-    /// <c>\u202E</c>), cut to at most <paramref name="maxLength"/> printed characters with "..." when longer.
-    /// </summary>
-    public static string Printable(string text, int maxLength = MessageLength)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var builder = new StringBuilder(Math.Min(text.Length, maxLength) + 8);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            var escape = Escape(text, i);
-            var piece = escape ?? (char.IsHighSurrogate(c) && i + 1 < text.Length ? text.Substring(i, 2) : c.ToString());
-            if (builder.Length + piece.Length > maxLength)
-            {
-                return builder.Append("...").ToString();
-            }
-            builder.Append(piece);
-            if (escape is null && piece.Length == 2)
-            {
-                i++;
-            }
-        }
-        return builder.ToString();
-    }
+    /// <summary><paramref name="text"/> on one line, escaped and cut as <see cref="PrintableText.Of"/> does.</summary>
+    public static string Printable(string text, int maxLength = MessageLength) => PrintableText.Of(text, maxLength);
 
     /// <summary>
     /// A short printable excerpt of a response body: decoded as UTF-8 (invalid bytes become U+FFFD), passed
@@ -71,32 +50,4 @@ internal static class ResponseText
         var start = body.TrimStart("\uFEFF"u8).TrimStart(" \t\r\n"u8);
         return start.Length > 0 && start[0] == (byte)'<';
     }
-
-    private static string? Escape(string text, int i)
-    {
-        var c = text[i];
-        switch (c)
-        {
-            case '\n':
-                return "\\n";
-            case '\r':
-                return "\\r";
-            case '\t':
-                return "\\t";
-        }
-        if (char.IsSurrogate(c))
-        {
-            // A pair is one character, printed as it is (the loop takes both halves); a lone half is not text.
-            var paired = char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
-            return paired ? null : Hex(c);
-        }
-        return CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format
-            or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
-            ? Hex(c)
-            : null;
-    }
-
-    private static string Hex(char c) => c <= 0xFF
-        ? string.Create(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}")
-        : string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
 }

@@ -159,7 +159,6 @@ public sealed class AggregateCsvImporter
             : throw InputException.At(fileName, reader.LineNumber, field + 1, "n", $"expected a non-negative whole number of respondents, found '{text}'");
     }
 
-    /// <summary>A field as it may be shown in a message: control characters written as \uXXXX, so a file cannot send terminal sequences.</summary>
-    private static string Printable(string text) =>
-        string.Concat(text.Take(64).Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
+    /// <summary>A field as it may be shown in a message: escaped, so a file cannot send terminal sequences, and short.</summary>
+    private static string Printable(string text) => CultureProbe.IO.PrintableText.Of(text, 64);
 }

@@ -118,7 +118,7 @@ public static class SurveyPackValidator
         {
             if (!IsCountryCode(row.Name))
             {
-                problems.Add($"provenance.rows_per_country: '{Printable(row.Name)}' is not a country code (expected 2 to 8 letters or digits)");
+                problems.Add($"provenance.rows_per_country: '{CultureProbe.IO.PrintableText.Of(row.Name)}' is not a country code (expected 2 to 8 letters or digits)");
             }
             countries.Add(row.Name);
         }
@@ -145,7 +145,7 @@ public static class SurveyPackValidator
         }
         if (country is not null && !IsCountryCode(country))
         {
-            problems.Add($"{where}: country '{Printable(country)}' is not a country code (expected 2 to 8 letters or digits)");
+            problems.Add($"{where}: country '{CultureProbe.IO.PrintableText.Of(country)}' is not a country code (expected 2 to 8 letters or digits)");
         }
         else if (country is not null && countries is not null && !countries.Contains(country))
         {
@@ -235,8 +235,4 @@ public static class SurveyPackValidator
     /// <summary>Letters and digits only: ISO alpha-3 codes, or the short codes of a survey file without them. Control characters (a NUL inside "US\0A") never pass.</summary>
     public static bool IsCountryCode(string code) =>
         code.Length is >= 2 and <= 8 && code.All(char.IsAsciiLetterOrDigit);
-
-    /// <summary>Text safe to print: control characters shown as \uXXXX.</summary>
-    public static string Printable(string text) =>
-        string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 }

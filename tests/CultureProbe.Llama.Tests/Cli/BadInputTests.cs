@@ -127,7 +127,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
             EditedPack(p => EditFirstDistribution(p, x => ReplaceFirst(x, "\"country\":", "\"countryz\":")))),
         new BadInput("pack with a country not in its rows", (d, _) => ["distributions", Path.Combine(d, "bad.json")], 2, "is not in provenance.rows_per_country",
             EditedPack(p => EditFirstDistribution(p, x => ReplaceFirst(x, "\"country\":\"", "\"country\":\"X")))),
-        new BadInput("pack with a control character in a country", (d, _) => ["distributions", Path.Combine(d, "bad.json")], 2, "\\u0000",
+        new BadInput("pack with a control character in a country", (d, _) => ["distributions", Path.Combine(d, "bad.json")], 2, "\\x00",
             EditedPack(p => EditFirstDistribution(p, x => ReplaceFirst(x, "\"country\":\"", "\"country\":\"\\u0000")))),
         new BadInput("pack with an unknown question", (d, f) => RunBad(d, f), 2, "Q99999 is not in the question bank",
             EditedPack(p => EditFirstDistribution(p, x => ReplaceFirst(x, "\"question\":\"Q1\"", "\"question\":\"Q99999\"")))),
@@ -174,7 +174,7 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
         new BadInput("synth --rows beyond the limit", (d, _) => ["synth", "--out", Path.Combine(d, "x.csv"), "--rows", "2147483647"], 2, "--rows"),
         // 7. Silent acceptance.
         new BadInput("long layout with a country not in the table", (d, _) => ["import", Json(d, "x.csv", "country,question,code,share\nXYZ,Q1,1,1\n"), "--out", Path.Combine(d, "o.json")], 2, "XYZ"),
-        new BadInput("long layout with a NUL in a country", (d, _) => ["import", Json(d, "x.csv", "country,question,code,share\nUS\0A,Q1,1,1\n"), "--out", Path.Combine(d, "o.json")], 2, "\\u0000"),
+        new BadInput("long layout with a NUL in a country", (d, _) => ["import", Json(d, "x.csv", "country,question,code,share\nUS\0A,Q1,1,1\n"), "--out", Path.Combine(d, "o.json")], 2, "\\x00"),
         new BadInput("template file of the wrong shape", (d, f) => ["run", "--pack", f.Pack, "--model", f.Model, "--out", Path.Combine(d, "o"), "--templates-file", Json(d, "t.yaml", "language: en\ntemplates:\n  - id: odd\n    text: x\n")], 2, "unknown field 'text'"),
         new BadInput("template with an unknown placeholder", (d, f) => ["run", "--pack", f.Pack, "--model", f.Model, "--out", Path.Combine(d, "o"), "--templates-file", Path.Combine(d, "t.yaml"), "--template", "odd"], 2, "{foo}",
             (d, _) => File.WriteAllText(Path.Combine(d, "t.yaml"), "language: en\ntemplates:\n  - id: odd\n    prefix: \"Question: {question}\\nChoices: {choices}\\n\"\n    suffix: \"In {country}, {foo} Answer:\"\n")),
